@@ -1,0 +1,236 @@
+//! `ContactInfo` and `Address`: value objects that normalize on construction.
+
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+use crate::error::{ClinicError, ErrorCode, ValidationErrors};
+
+/// A validated phone (stored as E.164) and/or e-mail (stored lowercased).
+///
+/// ```
+/// use clinic_core::ContactInfo;
+/// let c = ContactInfo::new(Some("(202) 555-0143"), Some(" Ada@Example.ORG "), Some("US")).unwrap();
+/// assert_eq!(c.phone(), Some("+12025550143"));
+/// assert_eq!(c.email(), Some("ada@example.org"));
+/// assert_eq!(ContactInfo::new(Some("12"), None, None).unwrap_err().code().as_str(), "INVALID_PHONE");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(try_from = "RawContact")]
+pub struct ContactInfo {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawContact {
+    #[serde(default)]
+    phone: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+}
+
+impl TryFrom<RawContact> for ContactInfo {
+    type Error = ClinicError;
+    fn try_from(r: RawContact) -> Result<Self, Self::Error> {
+        ContactInfo::new(r.phone.as_deref(), r.email.as_deref(), None)
+    }
+}
+
+impl ContactInfo {
+    /// `default_region` (ISO 3166 alpha-2) is used for numbers written without a `+country` prefix.
+    /// Blank strings count as absent.
+    pub fn new(phone: Option<&str>, email: Option<&str>, default_region: Option<&str>) -> Result<Self, ClinicError> {
+        let mut errs = ValidationErrors::new();
+        let phone = phone.map(str::trim).filter(|s| !s.is_empty());
+        let email = email.map(str::trim).filter(|s| !s.is_empty());
+        let phone = phone.and_then(|p| errs.collect("phone", normalize_phone(p, default_region)));
+        let email = email.and_then(|e| errs.collect("email", normalize_email(e)));
+        errs.into_result()?;
+        Ok(ContactInfo { phone, email })
+    }
+
+    /// The phone in E.164 (`+12025550143`).
+    pub fn phone(&self) -> Option<&str> {
+        self.phone.as_deref()
+    }
+
+    pub fn email(&self) -> Option<&str> {
+        self.email.as_deref()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.phone.is_none() && self.email.is_none()
+    }
+}
+
+/// Parses a phone number through libphonenumber's metadata and returns it in E.164.
+pub fn normalize_phone(raw: &str, default_region: Option<&str>) -> Result<String, ClinicError> {
+    let bad = |why: &str| ClinicError::field(ErrorCode::InvalidPhone, "", format!("{raw:?} is not a phone number: {why}"));
+    if raw.len() > 40 {
+        return Err(bad("too long"));
+    }
+    let region = match default_region {
+        Some(r) => Some(
+            phonenumber::country::Id::from_str(&r.trim().to_ascii_uppercase())
+                .map_err(|_| ClinicError::field(ErrorCode::InvalidCountry, "", format!("unknown region {r:?}")))?,
+        ),
+        None => None,
+    };
+    let n = phonenumber::parse(region, raw).map_err(|_| bad("cannot be parsed (add a +country prefix?)"))?;
+    if !phonenumber::is_valid(&n) {
+        return Err(bad("not a valid number for its country"));
+    }
+    Ok(n.format().mode(phonenumber::Mode::E164).to_string())
+}
+
+/// Validates an address (RFC 5322 `addr-spec` through `email_address`) and lowercases it.
+pub fn normalize_email(raw: &str) -> Result<String, ClinicError> {
+    let lower = raw.trim().to_lowercase();
+    let ok = lower.len() <= 254
+        && email_address::EmailAddress::from_str(&lower)
+            .map(|e| e.domain().contains('.') && !e.domain().starts_with('.') && !e.domain().ends_with('.'))
+            .unwrap_or(false);
+    if ok {
+        Ok(lower)
+    } else {
+        Err(ClinicError::field(ErrorCode::InvalidEmail, "", format!("{raw:?} is not an e-mail address")))
+    }
+}
+
+/// A postal address. `country` is an ISO 3166-1 alpha-2 code, stored uppercase.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(try_from = "RawAddress")]
+pub struct Address {
+    pub line1: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line2: Option<String>,
+    pub city: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    pub postal_code: String,
+    pub country: String,
+}
+
+#[derive(Deserialize)]
+struct RawAddress {
+    #[serde(default)]
+    line1: String,
+    #[serde(default)]
+    line2: Option<String>,
+    #[serde(default)]
+    city: String,
+    #[serde(default)]
+    region: Option<String>,
+    #[serde(default)]
+    postal_code: String,
+    #[serde(default)]
+    country: String,
+}
+
+impl TryFrom<RawAddress> for Address {
+    type Error = ClinicError;
+    fn try_from(r: RawAddress) -> Result<Self, Self::Error> {
+        Address::new(&r.line1, r.line2.as_deref(), &r.city, r.region.as_deref(), &r.postal_code, &r.country)
+    }
+}
+
+const MAX_ADDRESS_FIELD: usize = 200;
+
+impl Address {
+    pub fn new(
+        line1: &str,
+        line2: Option<&str>,
+        city: &str,
+        region: Option<&str>,
+        postal_code: &str,
+        country: &str,
+    ) -> Result<Self, ClinicError> {
+        let mut errs = ValidationErrors::new();
+        let line1 = required_text(&mut errs, "line1", line1, MAX_ADDRESS_FIELD);
+        let city = required_text(&mut errs, "city", city, MAX_ADDRESS_FIELD);
+        let postal_code = required_text(&mut errs, "postal_code", postal_code, 20);
+        let line2 = optional_text(&mut errs, "line2", line2, MAX_ADDRESS_FIELD);
+        let region = optional_text(&mut errs, "region", region, MAX_ADDRESS_FIELD);
+        let country = country.trim().to_ascii_uppercase();
+        if country.is_empty() {
+            errs.push(ErrorCode::Required, "country", "country is required");
+        } else if country.len() != 2 || phonenumber::country::Id::from_str(&country).is_err() {
+            errs.push(ErrorCode::InvalidCountry, "country", format!("{country:?} is not an ISO 3166-1 alpha-2 code"));
+        }
+        errs.into_result()?;
+        Ok(Address { line1, line2, city, region, postal_code, country })
+    }
+}
+
+/// Trims `raw`; records REQUIRED when blank and TOO_LONG past `max` characters.
+pub(crate) fn required_text(errs: &mut ValidationErrors, field: &str, raw: &str, max: usize) -> String {
+    let t = collapse_ws(raw);
+    if t.is_empty() {
+        errs.push(ErrorCode::Required, field, format!("{field} is required"));
+    } else if t.chars().count() > max {
+        errs.push(ErrorCode::TooLong, field, format!("{field} is longer than {max} characters"));
+    }
+    t
+}
+
+pub(crate) fn optional_text(errs: &mut ValidationErrors, field: &str, raw: Option<&str>, max: usize) -> Option<String> {
+    let t = collapse_ws(raw?);
+    if t.is_empty() {
+        return None;
+    }
+    if t.chars().count() > max {
+        errs.push(ErrorCode::TooLong, field, format!("{field} is longer than {max} characters"));
+    }
+    Some(t)
+}
+
+/// Trims and collapses inner runs of whitespace ("  Ada   Lovelace " → "Ada Lovelace").
+pub(crate) fn collapse_ws(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_normalizes_to_e164() {
+        assert_eq!(normalize_phone("+44 20 7946 0958", None).unwrap(), "+442079460958");
+        assert_eq!(normalize_phone("020 7946 0958", Some("gb")).unwrap(), "+442079460958");
+        for bad in ["", "abc", "+1 555", "12345678901234567890123", "+999 123 456"] {
+            assert_eq!(normalize_phone(bad, Some("US")).unwrap_err().code(), ErrorCode::InvalidPhone, "{bad}");
+        }
+        assert_eq!(normalize_phone("555", Some("XX")).unwrap_err().code(), ErrorCode::InvalidCountry);
+    }
+
+    #[test]
+    fn email_rules() {
+        assert_eq!(normalize_email(" X@Y.io ").unwrap(), "x@y.io");
+        for bad in ["x", "x@", "@y.io", "x@y", "x y@z.io", "x@@y.io"] {
+            assert_eq!(normalize_email(bad).unwrap_err().code(), ErrorCode::InvalidEmail, "{bad}");
+        }
+    }
+
+    #[test]
+    fn contact_collects_both_errors() {
+        let e = ContactInfo::new(Some("nope"), Some("nope"), None).unwrap_err();
+        assert_eq!(e.codes(), vec![ErrorCode::InvalidPhone, ErrorCode::InvalidEmail]);
+        let ClinicError::Validation(v) = e else { panic!() };
+        assert_eq!(v.errors[0].field, "phone");
+        assert_eq!(v.errors[1].field, "email");
+    }
+
+    #[test]
+    fn address_validates_and_normalizes() {
+        let a = Address::new(" 1  Main St ", None, "Springfield", Some(""), "12345", "us").unwrap();
+        assert_eq!(a.line1, "1 Main St");
+        assert_eq!(a.country, "US");
+        assert_eq!(a.region, None);
+        let e = Address::new("", None, "", None, "", "ZZ").unwrap_err();
+        assert_eq!(e.codes().len(), 4);
+        let json = r#"{"line1":"x","city":"y","postal_code":"1","country":"Narnia"}"#;
+        assert!(serde_json::from_str::<Address>(json).is_err());
+    }
+}

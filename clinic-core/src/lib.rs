@@ -1,0 +1,26 @@
+//! # clinic-core
+//!
+//! The clinic appointment scheduling engine: entities and value objects that validate on construction,
+//! the conflict engine (DESIGN.md rules 1–6) and availability search over one [`Calendar`], the appointment
+//! state machine, use cases over async store ports, an in-memory store, the RBAC matrix, and the store
+//! conformance kit (feature `testkit`).
+//!
+//! Pure Rust with no I/O: it builds for `wasm32-unknown-unknown` and is wrapped unchanged by the server
+//! and the Python, Node and WASM bindings.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub mod contact;
+pub mod engine;
+pub mod error;
+pub mod ids;
+pub mod model;
+pub mod time_slot;
+pub mod vectors;
+pub mod zone;
+
+pub use contact::{Address, ContactInfo};
+pub use engine::{Alternatives, BookingRejection, BookingRequest, Calendar, SlotOffer, SlotQuery, Verdict, Violation};
+pub use error::{ClinicError, ErrorCode, FieldError, ValidationErrors};
+pub use ids::*;
+pub use model::*;
+pub use time_slot::TimeSlot;
