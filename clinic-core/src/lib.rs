@@ -12,9 +12,16 @@
 pub mod contact;
 pub mod engine;
 pub mod error;
+pub mod events;
 pub mod ids;
+pub mod memory;
 pub mod model;
+pub mod ports;
+pub mod rbac;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 pub mod time_slot;
+pub mod usecases;
 pub mod vectors;
 pub mod zone;
 
@@ -24,3 +31,5 @@ pub use error::{ClinicError, ErrorCode, FieldError, ValidationErrors};
 pub use ids::*;
 pub use model::*;
 pub use time_slot::TimeSlot;
+pub use memory::InMemoryStore;
+pub use usecases::{CreateAppointment, RescheduleAppointment, Scheduler};
