@@ -31,7 +31,10 @@ async fn run() -> Result<(), ClinicError> {
             ClinicInput {
                 name: "Riverside Family Practice".into(),
                 time_zone: "America/New_York".into(),
-                closures: vec![Closure::whole_day(NaiveDate::from_ymd_opt(2027, 3, 17).expect("date"), "Staff training")],
+                closures: vec![Closure::whole_day(
+                    NaiveDate::from_ymd_opt(2027, 3, 17).expect("date"),
+                    "Staff training",
+                )],
                 ..Default::default()
             },
         )
@@ -41,12 +44,20 @@ async fn run() -> Result<(), ClinicError> {
 
     let mut doctors = Vec::new();
     for name in ["Dr. Amara Okafor", "Dr. Lucas Brandt"] {
-        let p = sch.save_practitioner(&admin, Practitioner::new(PractitionerId::new(), clinic.id(), name, ContactInfo::default())?).await?;
+        let p = sch
+            .save_practitioner(
+                &admin,
+                Practitioner::new(PractitionerId::new(), clinic.id(), name, ContactInfo::default())?,
+            )
+            .await?;
         let weekdays = [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri];
         let hours = weekdays
             .iter()
             .flat_map(|&weekday| {
-                [WeeklyHours { weekday, start: t(8, 0), end: t(12, 0) }, WeeklyHours { weekday, start: t(13, 0), end: t(17, 0) }]
+                [
+                    WeeklyHours { weekday, start: t(8, 0), end: t(12, 0) },
+                    WeeklyHours { weekday, start: t(13, 0), end: t(17, 0) },
+                ]
             })
             .collect();
         let schedule = ScheduleInput {
@@ -79,7 +90,12 @@ async fn run() -> Result<(), ClinicError> {
             )?,
         )
         .await?;
-    println!("  type {}: {} min + {} min buffer", checkup.name(), checkup.duration_minutes(), checkup.buffer_after_minutes());
+    println!(
+        "  type {}: {} min + {} min buffer",
+        checkup.name(),
+        checkup.duration_minutes(),
+        checkup.buffer_after_minutes()
+    );
 
     let ada = sch
         .register_patient(
@@ -98,10 +114,22 @@ async fn run() -> Result<(), ClinicError> {
         .register_patient(
             &admin,
             clinic.id(),
-            PatientInput { mrn: Some("MRN-1002".into()), given_name: "Alan".into(), family_name: "Turing".into(), ..Default::default() },
+            PatientInput {
+                mrn: Some("MRN-1002".into()),
+                given_name: "Alan".into(),
+                family_name: "Turing".into(),
+                ..Default::default()
+            },
         )
         .await?;
-    println!("Patients: {} {} ({:?}), {} {}", ada.given_name(), ada.family_name(), ada.contact().phone(), alan.given_name(), alan.family_name());
+    println!(
+        "Patients: {} {} ({:?}), {} {}",
+        ada.given_name(),
+        ada.family_name(),
+        ada.contact().phone(),
+        alan.given_name(),
+        alan.family_name()
+    );
 
     let local = |d: u32, h: u32, m: u32| {
         tz.with_ymd_and_hms(2027, 3, d, h, m, 0).single().expect("unambiguous").with_timezone(&Utc)
@@ -123,7 +151,13 @@ async fn run() -> Result<(), ClinicError> {
     };
 
     let first = sch.create_appointment(&admin, book(ada.id(), doctors[0].id(), local(15, 9, 0))).await?;
-    println!("\nBooked {} {} with {} at {}", ada.given_name(), ada.family_name(), doctors[0].name(), first.slot().start().with_timezone(&tz));
+    println!(
+        "\nBooked {} {} with {} at {}",
+        ada.given_name(),
+        ada.family_name(),
+        doctors[0].name(),
+        first.slot().start().with_timezone(&tz)
+    );
 
     println!("\nTrying to book Alan at 09:10 with the same doctor…");
     match sch.create_appointment(&admin, book(alan.id(), doctors[0].id(), local(15, 9, 10))).await {

@@ -67,7 +67,8 @@ impl ContactInfo {
 
 /// Parses a phone number through libphonenumber's metadata and returns it in E.164.
 pub fn normalize_phone(raw: &str, default_region: Option<&str>) -> Result<String, ClinicError> {
-    let bad = |why: &str| ClinicError::field(ErrorCode::InvalidPhone, "", format!("{raw:?} is not a phone number: {why}"));
+    let bad =
+        |why: &str| ClinicError::field(ErrorCode::InvalidPhone, "", format!("{raw:?} is not a phone number: {why}"));
     if raw.len() > 40 {
         return Err(bad("too long"));
     }

@@ -29,7 +29,7 @@ pub use contact::{Address, ContactInfo};
 pub use engine::{Alternatives, BookingRejection, BookingRequest, Calendar, SlotOffer, SlotQuery, Verdict, Violation};
 pub use error::{ClinicError, ErrorCode, FieldError, ValidationErrors};
 pub use ids::*;
+pub use memory::InMemoryStore;
 pub use model::*;
 pub use time_slot::TimeSlot;
-pub use memory::InMemoryStore;
 pub use usecases::{CreateAppointment, RescheduleAppointment, Scheduler};

@@ -39,7 +39,9 @@ impl InMemoryStore {
 
 fn mrn_taken(s: &State, p: &Patient) -> bool {
     match p.mrn() {
-        Some(m) => s.patients.values().any(|o| o.id() != p.id() && o.clinic_id() == p.clinic_id() && o.mrn() == Some(m)),
+        Some(m) => {
+            s.patients.values().any(|o| o.id() != p.id() && o.clinic_id() == p.clinic_id() && o.mrn() == Some(m))
+        }
         None => false,
     }
 }
@@ -157,7 +159,11 @@ impl PatientStore for InMemoryStore {
         let mut seen = std::collections::HashSet::new();
         for p in ps {
             if s.patients.contains_key(&p.id()) {
-                return Err(ClinicError::field(ErrorCode::DuplicateMrn, "id", format!("patient {} already exists", p.id())));
+                return Err(ClinicError::field(
+                    ErrorCode::DuplicateMrn,
+                    "id",
+                    format!("patient {} already exists", p.id()),
+                ));
             }
             if mrn_taken(&s, p) || p.mrn().is_some_and(|m| !seen.insert((p.clinic_id(), m.to_string()))) {
                 return Err(duplicate_mrn(p));
@@ -214,7 +220,11 @@ impl AppointmentStore for InMemoryStore {
         let id = c.appointment.id();
         match (c.expected_version, s.appointments.get(&id)) {
             (None, Some(_)) => {
-                return Err(ClinicError::field(ErrorCode::VersionConflict, "id", format!("appointment {id} already exists")))
+                return Err(ClinicError::field(
+                    ErrorCode::VersionConflict,
+                    "id",
+                    format!("appointment {id} already exists"),
+                ))
             }
             (Some(_), None) => return Err(ClinicError::not_found("appointment", id)),
             (Some(v), Some(stored)) if stored.version() != v => return Ok(CommitOutcome::Stale),

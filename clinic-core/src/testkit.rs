@@ -48,7 +48,13 @@ impl Fixture {
         Utc.from_utc_datetime(&self.day.and_hms_opt(h, m, 0).unwrap())
     }
 
-    pub fn request(&self, patient: usize, practitioner: usize, ty: &AppointmentType, start: DateTime<Utc>) -> CreateAppointment {
+    pub fn request(
+        &self,
+        patient: usize,
+        practitioner: usize,
+        ty: &AppointmentType,
+        start: DateTime<Utc>,
+    ) -> CreateAppointment {
         CreateAppointment {
             clinic_id: self.clinic.id(),
             request: BookingRequest {
@@ -86,7 +92,8 @@ pub async fn seed<S: Store + ?Sized>(store: Arc<S>, patients: usize) -> Fixture 
         .expect("create clinic");
     let mut practitioners = Vec::new();
     for i in 0..3 {
-        let p = Practitioner::new(PractitionerId::new(), clinic.id(), &format!("Dr {i}"), ContactInfo::default()).unwrap();
+        let p =
+            Practitioner::new(PractitionerId::new(), clinic.id(), &format!("Dr {i}"), ContactInfo::default()).unwrap();
         let p = sch.save_practitioner(&admin, p).await.expect("save practitioner");
         let input = ScheduleInput {
             resource: ResourceRef::Practitioner(p.id()),
@@ -105,14 +112,22 @@ pub async fn seed<S: Store + ?Sized>(store: Arc<S>, patients: usize) -> Fixture 
             valid_until: None,
             granularity_minutes: 5,
         };
-        sch.save_schedule(&admin, Schedule::new(ScheduleId::new(), clinic.id(), input).unwrap()).await.expect("save schedule");
+        sch.save_schedule(&admin, Schedule::new(ScheduleId::new(), clinic.id(), input).unwrap())
+            .await
+            .expect("save schedule");
         practitioners.push(p);
     }
-    let room = sch.save_room(&admin, Room::new(RoomId::new(), clinic.id(), "Room 1").unwrap()).await.expect("save room");
+    let room =
+        sch.save_room(&admin, Room::new(RoomId::new(), clinic.id(), "Room 1").unwrap()).await.expect("save room");
     let individual = AppointmentType::new(
         AppointmentTypeId::new(),
         clinic.id(),
-        AppointmentTypeInput { name: "Consultation".into(), duration_minutes: 30, buffer_after_minutes: 5, ..Default::default() },
+        AppointmentTypeInput {
+            name: "Consultation".into(),
+            duration_minutes: 30,
+            buffer_after_minutes: 5,
+            ..Default::default()
+        },
     )
     .unwrap();
     let group = AppointmentType::new(
@@ -129,7 +144,12 @@ pub async fn seed<S: Store + ?Sized>(store: Arc<S>, patients: usize) -> Fixture 
             mrn: Some(format!("MRN-{i:04}")),
             given_name: format!("Given{i}"),
             family_name: format!("Family{i}"),
-            contact: ContactInfo::new(Some(&format!("+4420794609{:02}", i % 100)), Some(&format!("p{i}@example.org")), None).unwrap(),
+            contact: ContactInfo::new(
+                Some(&format!("+4420794609{:02}", i % 100)),
+                Some(&format!("p{i}@example.org")),
+                None,
+            )
+            .unwrap(),
             ..Default::default()
         };
         ps.push(sch.register_patient(&admin, clinic.id(), input).await.expect("register patient"));
@@ -180,7 +200,12 @@ pub async fn patients_unique_and_searchable<S: Store + ?Sized + 'static>(store: 
     let dup = Patient::new(
         PatientId::new(),
         fx.clinic.id(),
-        PatientInput { mrn: Some("MRN-0000".into()), given_name: "X".into(), family_name: "Y".into(), ..Default::default() },
+        PatientInput {
+            mrn: Some("MRN-0000".into()),
+            given_name: "X".into(),
+            family_name: "Y".into(),
+            ..Default::default()
+        },
         None,
     )
     .unwrap();
@@ -188,7 +213,12 @@ pub async fn patients_unique_and_searchable<S: Store + ?Sized + 'static>(store: 
     let fresh = Patient::new(
         PatientId::new(),
         fx.clinic.id(),
-        PatientInput { mrn: Some("MRN-9999".into()), given_name: "New".into(), family_name: "Person".into(), ..Default::default() },
+        PatientInput {
+            mrn: Some("MRN-9999".into()),
+            given_name: "New".into(),
+            family_name: "Person".into(),
+            ..Default::default()
+        },
         None,
     )
     .unwrap();
@@ -202,7 +232,12 @@ pub async fn patients_unique_and_searchable<S: Store + ?Sized + 'static>(store: 
     let elsewhere = Patient::new(
         PatientId::new(),
         ClinicId::new(),
-        PatientInput { mrn: Some("MRN-0000".into()), given_name: "A".into(), family_name: "B".into(), ..Default::default() },
+        PatientInput {
+            mrn: Some("MRN-0000".into()),
+            given_name: "A".into(),
+            family_name: "B".into(),
+            ..Default::default()
+        },
         None,
     )
     .unwrap();
@@ -221,11 +256,24 @@ pub async fn patients_unique_and_searchable<S: Store + ?Sized + 'static>(store: 
         f(&mut q);
         q
     };
-    assert_eq!(store.find_patients(&q(|q| q.name_prefix = Some("zet".into()))).await.unwrap().len(), 1, "name prefix, any case");
+    assert_eq!(
+        store.find_patients(&q(|q| q.name_prefix = Some("zet".into()))).await.unwrap().len(),
+        1,
+        "name prefix, any case"
+    );
     assert_eq!(store.find_patients(&q(|q| q.name_prefix = Some("given".into()))).await.unwrap().len(), 5);
-    assert_eq!(store.find_patients(&q(|q| q.mrn = Some("MRN-0003".into()))).await.unwrap()[0].id(), fx.patients[3].id());
-    assert_eq!(store.find_patients(&q(|q| q.phone = Some("+442079460904".into()))).await.unwrap()[0].id(), fx.patients[4].id());
-    assert_eq!(store.find_patients(&q(|q| q.email = Some("p2@example.org".into()))).await.unwrap()[0].id(), fx.patients[2].id());
+    assert_eq!(
+        store.find_patients(&q(|q| q.mrn = Some("MRN-0003".into()))).await.unwrap()[0].id(),
+        fx.patients[3].id()
+    );
+    assert_eq!(
+        store.find_patients(&q(|q| q.phone = Some("+442079460904".into()))).await.unwrap()[0].id(),
+        fx.patients[4].id()
+    );
+    assert_eq!(
+        store.find_patients(&q(|q| q.email = Some("p2@example.org".into()))).await.unwrap()[0].id(),
+        fx.patients[2].id()
+    );
     let page1 = store.find_patients(&q(|q| q.limit = Some(2))).await.unwrap();
     assert_eq!(page1.len(), 2);
     let mut q2 = q(|q| q.limit = Some(10));
@@ -245,14 +293,23 @@ pub async fn booking_lifecycle<S: Store + ?Sized + 'static>(store: Arc<S>) {
     // 09:30 collides with 09:00–09:30 + 5-minute buffer.
     let r = sch.create_appointment(&admin, fx.request(1, 0, &fx.individual, fx.at(9, 30))).await;
     assert_eq!(code_of(&r), Some(ErrorCode::SlotConflictPractitioner), "buffer conflict");
-    let ok = sch.create_appointment(&admin, fx.request(1, 0, &fx.individual, fx.at(9, 35))).await.expect("after buffer");
-    let by_prac = active_of(&*store, AppointmentFilter { practitioner_id: Some(fx.practitioners[0].id()), ..Default::default() }).await;
+    let ok =
+        sch.create_appointment(&admin, fx.request(1, 0, &fx.individual, fx.at(9, 35))).await.expect("after buffer");
+    let by_prac =
+        active_of(&*store, AppointmentFilter { practitioner_id: Some(fx.practitioners[0].id()), ..Default::default() })
+            .await;
     assert_eq!(by_prac.iter().map(|x| x.id()).collect::<Vec<_>>(), vec![a.id(), ok.id()], "sorted by start");
-    let by_pat = active_of(&*store, AppointmentFilter { patient_id: Some(fx.patients[0].id()), ..Default::default() }).await;
+    let by_pat =
+        active_of(&*store, AppointmentFilter { patient_id: Some(fx.patients[0].id()), ..Default::default() }).await;
     assert_eq!(by_pat.len(), 1);
     let in_range = active_of(
         &*store,
-        AppointmentFilter { clinic_id: Some(fx.clinic.id()), from: Some(fx.at(9, 29)), to: Some(fx.at(9, 36)), ..Default::default() },
+        AppointmentFilter {
+            clinic_id: Some(fx.clinic.id()),
+            from: Some(fx.at(9, 29)),
+            to: Some(fx.at(9, 36)),
+            ..Default::default()
+        },
     )
     .await;
     assert_eq!(in_range.len(), 2, "range selects overlapping slots");
@@ -291,7 +348,9 @@ pub async fn booking_lifecycle<S: Store + ?Sized + 'static>(store: Arc<S>) {
     let cancelled = sch.cancel_appointment(&admin, moved.id(), Some("ill".into()), None).await.expect("cancel");
     assert_eq!(cancelled.status(), AppointmentStatus::Cancelled);
     assert_eq!(store.get_appointment(moved.id()).await.unwrap().unwrap().status(), AppointmentStatus::Cancelled);
-    sch.create_appointment(&admin, fx.request(1, 0, &fx.individual, fx.at(11, 0))).await.expect("cancelled slot is free");
+    sch.create_appointment(&admin, fx.request(1, 0, &fx.individual, fx.at(11, 0)))
+        .await
+        .expect("cancelled slot is free");
 }
 
 /// A commit whose guard moved is refused and writes nothing; replacing needs the stored version.
@@ -332,7 +391,11 @@ pub async fn guards_and_versions<S: Store + ?Sized + 'static>(store: Arc<S>) {
     moved.reschedule(TimeSlot::starting_at(fx.at(13, 0), 30).unwrap(), None, None, fx.now, None).unwrap();
     let wrong = BookingCommit { guards: vec![], appointment: moved.clone(), expected_version: Some(a.version() + 7) };
     assert_eq!(store.commit_booking(&wrong).await.unwrap(), CommitOutcome::Stale, "replace needs the stored version");
-    let right = BookingCommit { guards: vec![Guard { key, version: 1 }], appointment: moved.clone(), expected_version: Some(a.version()) };
+    let right = BookingCommit {
+        guards: vec![Guard { key, version: 1 }],
+        appointment: moved.clone(),
+        expected_version: Some(a.version()),
+    };
     assert_eq!(store.commit_booking(&right).await.unwrap(), CommitOutcome::Committed);
     assert_eq!(store.get_appointment(a.id()).await.unwrap().unwrap().slot().start(), fx.at(13, 0));
     // update_appointment: version compare-and-set.
@@ -419,7 +482,9 @@ pub async fn race_one_practitioner<S: Store + ?Sized + 'static>(store: Arc<S>, s
     .await;
     let wins = assert_losers(&results, &[ErrorCode::SlotConflictPractitioner, ErrorCode::ConcurrentModification]);
     assert_eq!(wins, 1, "exactly one booking of overlapping slots may succeed");
-    let stored = active_of(&*store, AppointmentFilter { practitioner_id: Some(fx.practitioners[0].id()), ..Default::default() }).await;
+    let stored =
+        active_of(&*store, AppointmentFilter { practitioner_id: Some(fx.practitioners[0].id()), ..Default::default() })
+            .await;
     assert_eq!(stored.len(), 1, "exactly one stored");
 }
 
@@ -438,7 +503,8 @@ pub async fn race_one_patient<S: Store + ?Sized + 'static>(store: Arc<S>, spawn:
         &[ErrorCode::PatientDoubleBooked, ErrorCode::SlotConflictPractitioner, ErrorCode::ConcurrentModification],
     );
     assert_eq!(wins, 1, "a patient can hold one of overlapping slots");
-    let stored = active_of(&*store, AppointmentFilter { patient_id: Some(fx.patients[0].id()), ..Default::default() }).await;
+    let stored =
+        active_of(&*store, AppointmentFilter { patient_id: Some(fx.patients[0].id()), ..Default::default() }).await;
     assert_eq!(stored.len(), 1);
 }
 
@@ -454,7 +520,9 @@ pub async fn race_group_capacity<S: Store + ?Sized + 'static>(store: Arc<S>, spa
     .await;
     let wins = assert_losers(&results, &[ErrorCode::GroupSessionFull, ErrorCode::ConcurrentModification]);
     assert_eq!(wins, fx.group.capacity() as usize, "exactly `capacity` patients join a group session");
-    let stored = active_of(&*store, AppointmentFilter { practitioner_id: Some(fx.practitioners[1].id()), ..Default::default() }).await;
+    let stored =
+        active_of(&*store, AppointmentFilter { practitioner_id: Some(fx.practitioners[1].id()), ..Default::default() })
+            .await;
     assert_eq!(stored.len(), 3);
 }
 
@@ -467,7 +535,10 @@ pub async fn race_reschedule_against_booking<S: Store + ?Sized + 'static>(store:
     let mut own = Vec::new();
     for i in 0..RACE_TASKS / 2 {
         let a = sch
-            .create_appointment(&admin, fx.request(i, 2, &fx.individual, fx.at(8, 0) + Duration::minutes((i * 35) as i64)))
+            .create_appointment(
+                &admin,
+                fx.request(i, 2, &fx.individual, fx.at(8, 0) + Duration::minutes((i * 35) as i64)),
+            )
             .await
             .unwrap();
         own.push(a);
@@ -498,11 +569,18 @@ pub async fn race_reschedule_against_booking<S: Store + ?Sized + 'static>(store:
     assert_eq!(wins, 1);
     let at_target = active_of(
         &*store,
-        AppointmentFilter { practitioner_id: Some(fx.practitioners[2].id()), from: Some(target), to: Some(target + Duration::minutes(30)), ..Default::default() },
+        AppointmentFilter {
+            practitioner_id: Some(fx.practitioners[2].id()),
+            from: Some(target),
+            to: Some(target + Duration::minutes(30)),
+            ..Default::default()
+        },
     )
     .await;
     assert_eq!(at_target.len(), 1, "one appointment holds the slot");
-    let all = active_of(&*store, AppointmentFilter { practitioner_id: Some(fx.practitioners[2].id()), ..Default::default() }).await;
+    let all =
+        active_of(&*store, AppointmentFilter { practitioner_id: Some(fx.practitioners[2].id()), ..Default::default() })
+            .await;
     let expected_total = own.len() + usize::from(results.iter().enumerate().any(|(i, r)| i >= own.len() && r.is_ok()));
     assert_eq!(all.len(), expected_total, "a failed reschedule keeps its old slot; a failed booking adds nothing");
 }

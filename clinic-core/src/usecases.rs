@@ -170,7 +170,11 @@ impl<S: Store + ?Sized> Scheduler<S> {
         Ok(r)
     }
 
-    pub async fn save_appointment_type(&self, actor: &Actor, t: AppointmentType) -> Result<AppointmentType, ClinicError> {
+    pub async fn save_appointment_type(
+        &self,
+        actor: &Actor,
+        t: AppointmentType,
+    ) -> Result<AppointmentType, ClinicError> {
         authorize(actor, Permission::ManageClinic, &Target::clinic(t.clinic_id()))?;
         self.clinic(t.clinic_id()).await?;
         self.store.put_appointment_type(&t).await?;
@@ -183,9 +187,14 @@ impl<S: Store + ?Sized> Scheduler<S> {
         match s.resource() {
             crate::ids::ResourceRef::Practitioner(p) => {
                 target = target.practitioner(p);
-                let found = self.store.get_practitioner(p).await?.ok_or_else(|| ClinicError::not_found("practitioner", p))?;
+                let found =
+                    self.store.get_practitioner(p).await?.ok_or_else(|| ClinicError::not_found("practitioner", p))?;
                 if found.clinic_id() != s.clinic_id() {
-                    return Err(ClinicError::field(ErrorCode::ClinicMismatch, "resource", "practitioner of another clinic"));
+                    return Err(ClinicError::field(
+                        ErrorCode::ClinicMismatch,
+                        "resource",
+                        "practitioner of another clinic",
+                    ));
                 }
             }
             crate::ids::ResourceRef::Room(r) => {
@@ -203,7 +212,12 @@ impl<S: Store + ?Sized> Scheduler<S> {
     // ---------- patients ----------
 
     /// RegisterPatient. MRN unique per clinic (`DUPLICATE_MRN`).
-    pub async fn register_patient(&self, actor: &Actor, clinic_id: ClinicId, input: PatientInput) -> Result<Patient, ClinicError> {
+    pub async fn register_patient(
+        &self,
+        actor: &Actor,
+        clinic_id: ClinicId,
+        input: PatientInput,
+    ) -> Result<Patient, ClinicError> {
         let id = PatientId::new();
         let target = Target::clinic(clinic_id).patient(id);
         authorize(actor, Permission::WritePatients, &target)?;
@@ -215,13 +229,20 @@ impl<S: Store + ?Sized> Scheduler<S> {
         Ok(p)
     }
 
-    pub async fn update_patient(&self, actor: &Actor, id: PatientId, input: PatientInput) -> Result<Patient, ClinicError> {
+    pub async fn update_patient(
+        &self,
+        actor: &Actor,
+        id: PatientId,
+        input: PatientInput,
+    ) -> Result<Patient, ClinicError> {
         let old = self.store.get_patient(id).await?.ok_or_else(|| ClinicError::not_found("patient", id))?;
         authorize(actor, Permission::WritePatients, &Target::clinic(old.clinic_id()).patient(id))?;
         let clinic = self.clinic(old.clinic_id()).await?;
         let p = old.updated(input, Some(local_date(clinic.time_zone(), self.now())))?;
         self.store.update_patient(&p).await?;
-        self.events.publish(DomainEvent::PatientUpdated { clinic_id: p.clinic_id(), patient_id: id, actor: actor.user_id }).await;
+        self.events
+            .publish(DomainEvent::PatientUpdated { clinic_id: p.clinic_id(), patient_id: id, actor: actor.user_id })
+            .await;
         Ok(p)
     }
 
@@ -230,7 +251,12 @@ impl<S: Store + ?Sized> Scheduler<S> {
         let mut target = Target::clinic(p.clinic_id()).patient(id);
         if actor.role == Role::Practitioner {
             if let Some(me) = actor.practitioner_id {
-                let f = AppointmentFilter { patient_id: Some(id), practitioner_id: Some(me), limit: Some(1), ..Default::default() };
+                let f = AppointmentFilter {
+                    patient_id: Some(id),
+                    practitioner_id: Some(me),
+                    limit: Some(1),
+                    ..Default::default()
+                };
                 if !self.store.list_appointments(&f).await?.is_empty() {
                     target = target.practitioner(me);
                 }
@@ -257,7 +283,13 @@ impl<S: Store + ?Sized> Scheduler<S> {
         let types = self.store.list_appointment_types(clinic_id).await?;
         let schedules = self.store.list_schedules(clinic_id).await?;
         let active = vec![AppointmentStatus::Proposed, AppointmentStatus::Booked, AppointmentStatus::Arrived];
-        let base = AppointmentFilter { clinic_id: Some(clinic_id), from: Some(from), to: Some(to), statuses: active, ..Default::default() };
+        let base = AppointmentFilter {
+            clinic_id: Some(clinic_id),
+            from: Some(from),
+            to: Some(to),
+            statuses: active,
+            ..Default::default()
+        };
         let mut appts: Vec<Appointment> = Vec::new();
         match scopes {
             None => appts = self.store.list_appointments(&base).await?,
@@ -278,7 +310,12 @@ impl<S: Store + ?Sized> Scheduler<S> {
     }
 
     /// A dry run of a booking: the verdict with alternatives, nothing stored.
-    pub async fn check_booking(&self, actor: &Actor, clinic_id: ClinicId, req: &BookingRequest) -> Result<Verdict, ClinicError> {
+    pub async fn check_booking(
+        &self,
+        actor: &Actor,
+        clinic_id: ClinicId,
+        req: &BookingRequest,
+    ) -> Result<Verdict, ClinicError> {
         let target = Target::clinic(clinic_id).practitioner(req.practitioner_id).patient(req.patient_id);
         authorize(actor, Permission::BookAppointments, &target)?;
         let may_overbook = authorize(actor, Permission::Overbook, &target).is_ok();
@@ -292,7 +329,10 @@ impl<S: Store + ?Sized> Scheduler<S> {
         match self.calendar(clinic_id, None, req.start - margin, req.start + margin).await {
             Ok(cal) => {
                 let v = cal.check(req, self.now(), may_overbook);
-                ClinicError::Booking(Box::new(BookingRejection { violations: v.violations, alternatives: v.alternatives }))
+                ClinicError::Booking(Box::new(BookingRejection {
+                    violations: v.violations,
+                    alternatives: v.alternatives,
+                }))
             }
             Err(e) => e,
         }
@@ -347,7 +387,11 @@ impl<S: Store + ?Sized> Scheduler<S> {
         let target = Target::clinic(cmd.clinic_id).practitioner(req.practitioner_id).patient(req.patient_id);
         authorize(actor, Permission::BookAppointments, &target)?;
         let may_overbook = authorize(actor, Permission::Overbook, &target).is_ok();
-        let patient = self.store.get_patient(req.patient_id).await?.ok_or_else(|| ClinicError::not_found("patient", req.patient_id))?;
+        let patient = self
+            .store
+            .get_patient(req.patient_id)
+            .await?
+            .ok_or_else(|| ClinicError::not_found("patient", req.patient_id))?;
         if patient.clinic_id() != cmd.clinic_id {
             return Err(ClinicError::field(ErrorCode::ClinicMismatch, "patient_id", "patient of another clinic"));
         }
@@ -373,7 +417,9 @@ impl<S: Store + ?Sized> Scheduler<S> {
                 Ok((Appointment::new(id, spec, ty, status, overbooked, now)?, None))
             })
             .await?;
-        self.events.publish(DomainEvent::AppointmentBooked { appointment: appt.clone(), actor: actor.user_id, overbooked }).await;
+        self.events
+            .publish(DomainEvent::AppointmentBooked { appointment: appt.clone(), actor: actor.user_id, overbooked })
+            .await;
         Ok(appt)
     }
 
@@ -391,7 +437,11 @@ impl<S: Store + ?Sized> Scheduler<S> {
     }
 
     /// RescheduleAppointment: the new slot goes through every rule; the move is one atomic commit.
-    pub async fn reschedule_appointment(&self, actor: &Actor, cmd: RescheduleAppointment) -> Result<Appointment, ClinicError> {
+    pub async fn reschedule_appointment(
+        &self,
+        actor: &Actor,
+        cmd: RescheduleAppointment,
+    ) -> Result<Appointment, ClinicError> {
         let current = self.load_for_change(cmd.appointment_id, cmd.expected_version).await?;
         authorize(actor, Permission::BookAppointments, &appointment_target(&current))?;
         let practitioner = cmd.practitioner_id.unwrap_or(current.practitioner_id());
@@ -428,7 +478,9 @@ impl<S: Store + ?Sized> Scheduler<S> {
                 Ok((moved, Some(current.version())))
             })
             .await?;
-        self.events.publish(DomainEvent::AppointmentRescheduled { appointment: moved.clone(), from, actor: actor.user_id }).await;
+        self.events
+            .publish(DomainEvent::AppointmentRescheduled { appointment: moved.clone(), from, actor: actor.user_id })
+            .await;
         Ok(moved)
     }
 
@@ -446,7 +498,9 @@ impl<S: Store + ?Sized> Scheduler<S> {
         let version = a.version();
         a.transition(AppointmentStatus::Cancelled, self.now(), tz, actor.user_id, reason.clone())?;
         self.store.update_appointment(&a, version).await?;
-        self.events.publish(DomainEvent::AppointmentCancelled { appointment: a.clone(), actor: actor.user_id, reason }).await;
+        self.events
+            .publish(DomainEvent::AppointmentCancelled { appointment: a.clone(), actor: actor.user_id, reason })
+            .await;
         Ok(a)
     }
 
@@ -468,12 +522,19 @@ impl<S: Store + ?Sized> Scheduler<S> {
         let (version, from) = (a.version(), a.status());
         a.transition(to, self.now(), tz, actor.user_id, None)?;
         self.store.update_appointment(&a, version).await?;
-        self.events.publish(DomainEvent::AppointmentStatusChanged { appointment: a.clone(), from, actor: actor.user_id }).await;
+        self.events
+            .publish(DomainEvent::AppointmentStatusChanged { appointment: a.clone(), from, actor: actor.user_id })
+            .await;
         Ok(a)
     }
 
     /// FindAvailableSlots. A patient may only search with their own (or no) patient id.
-    pub async fn find_available_slots(&self, actor: &Actor, clinic_id: ClinicId, q: &SlotQuery) -> Result<Vec<SlotOffer>, ClinicError> {
+    pub async fn find_available_slots(
+        &self,
+        actor: &Actor,
+        clinic_id: ClinicId,
+        q: &SlotQuery,
+    ) -> Result<Vec<SlotOffer>, ClinicError> {
         authorize(actor, Permission::SearchAvailability, &Target::clinic(clinic_id))?;
         if let Some(p) = q.patient_id {
             if actor.role == Role::Patient && actor.patient_id != Some(p) {
@@ -496,12 +557,24 @@ impl<S: Store + ?Sized> Scheduler<S> {
     }
 
     /// Appointments visible to the actor under `f` (a patient sees their own, a practitioner theirs).
-    pub async fn list_appointments(&self, actor: &Actor, mut f: AppointmentFilter) -> Result<Vec<Appointment>, ClinicError> {
+    pub async fn list_appointments(
+        &self,
+        actor: &Actor,
+        mut f: AppointmentFilter,
+    ) -> Result<Vec<Appointment>, ClinicError> {
         match actor.role {
-            Role::Patient => f.patient_id = Some(actor.patient_id.ok_or_else(|| ClinicError::rule(ErrorCode::Forbidden, "not allowed: no patient record"))?),
+            Role::Patient => {
+                f.patient_id = Some(
+                    actor
+                        .patient_id
+                        .ok_or_else(|| ClinicError::rule(ErrorCode::Forbidden, "not allowed: no patient record"))?,
+                )
+            }
             Role::Practitioner => {
                 f.practitioner_id =
-                    Some(actor.practitioner_id.ok_or_else(|| ClinicError::rule(ErrorCode::Forbidden, "not allowed: no practitioner record"))?)
+                    Some(actor.practitioner_id.ok_or_else(|| {
+                        ClinicError::rule(ErrorCode::Forbidden, "not allowed: no practitioner record")
+                    })?)
             }
             _ => {}
         }

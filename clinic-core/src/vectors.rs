@@ -212,8 +212,10 @@ pub fn run_scenario(s: &Scenario) -> Result<Vec<CaseResult>, ClinicError> {
                     (Err(e), _) => Some(format!("search failed: {e}")),
                     (Ok(_), Some(code)) => Some(format!("expected error {code}")),
                     (Ok(slots), None) => {
-                        let got: Vec<ExpectedSlot> =
-                            slots.iter().map(|o| ExpectedSlot { start: o.start, practitioner_id: o.practitioner_id }).collect();
+                        let got: Vec<ExpectedSlot> = slots
+                            .iter()
+                            .map(|o| ExpectedSlot { start: o.start, practitioner_id: o.practitioner_id })
+                            .collect();
                         let mut problems = Vec::new();
                         if let Some(want) = &expect.slots {
                             if &got != want {

@@ -51,9 +51,16 @@ impl Calendar {
             return Err(ClinicError::field(ErrorCode::InvalidTimeRange, "to", "`to` must be after `from`"));
         }
         if q.to - q.from > Duration::days(MAX_QUERY_DAYS) {
-            return Err(ClinicError::field(ErrorCode::InvalidTimeRange, "to", format!("a query spans at most {MAX_QUERY_DAYS} days")));
+            return Err(ClinicError::field(
+                ErrorCode::InvalidTimeRange,
+                "to",
+                format!("a query spans at most {MAX_QUERY_DAYS} days"),
+            ));
         }
-        let ty = self.types.get(&q.appointment_type_id).ok_or_else(|| ClinicError::not_found("appointment type", q.appointment_type_id))?;
+        let ty = self
+            .types
+            .get(&q.appointment_type_id)
+            .ok_or_else(|| ClinicError::not_found("appointment type", q.appointment_type_id))?;
         if let Some(room) = q.room_id {
             if !self.rooms.contains_key(&room) {
                 return Err(ClinicError::not_found("room", room));
@@ -94,10 +101,12 @@ impl Calendar {
             }
             windows.sort_unstable();
             let before = out.len();
-            let fits_room = |s: i64| room_windows.as_ref().is_none_or(|rw| rw.iter().any(|w| w.start <= s && s + d <= w.end));
+            let fits_room =
+                |s: i64| room_windows.as_ref().is_none_or(|rw| rw.iter().any(|w| w.start <= s && s + d <= w.end));
             if ty.is_group() {
                 for s in candidates(&windows, d, lo, hi) {
-                    if fits_room(s) && !overlaps_closure(&closures, s, s + d) && self.occupancy_ok(q, ty, pid, s, s + d) {
+                    if fits_room(s) && !overlaps_closure(&closures, s, s + d) && self.occupancy_ok(q, ty, pid, s, s + d)
+                    {
                         out.push(offer(s, d, pid));
                     }
                 }

@@ -117,7 +117,8 @@ mod tests {
         let idx = BusyIndex::new(raw.clone());
         for s in -5..320 {
             for len in [1, 5, 30] {
-                let brute: Vec<_> = raw.iter().filter(|x| x.start < s + len && x.end > s).map(|x| x.appointment).collect();
+                let brute: Vec<_> =
+                    raw.iter().filter(|x| x.start < s + len && x.end > s).map(|x| x.appointment).collect();
                 assert_eq!(idx.overlaps_any(s, s + len), !brute.is_empty(), "{s}");
                 let mut got: Vec<_> = idx.overlapping(s, s + len).map(|x| x.appointment).collect();
                 let mut want = brute.clone();

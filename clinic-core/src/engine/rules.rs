@@ -47,7 +47,9 @@ impl Calendar {
                     out.push(violation(ErrorCode::NotFound, format!("room {room} not found")));
                     return (out, false);
                 }
-                Some(r) if !r.active() => out.push(violation(ErrorCode::ResourceInactive, format!("room {} is inactive", r.name()))),
+                Some(r) if !r.active() => {
+                    out.push(violation(ErrorCode::ResourceInactive, format!("room {} is inactive", r.name())))
+                }
                 Some(_) => {}
             }
         }
@@ -143,7 +145,13 @@ impl Calendar {
     }
 
     /// Rule 2: the patient's own active appointments, without buffers.
-    pub(crate) fn patient_violation(&self, p: PatientId, s: i64, e: i64, exclude: Option<AppointmentId>) -> Option<Violation> {
+    pub(crate) fn patient_violation(
+        &self,
+        p: PatientId,
+        s: i64,
+        e: i64,
+        exclude: Option<AppointmentId>,
+    ) -> Option<Violation> {
         let idx = self.patients.get(&p)?;
         let conflicting: Vec<_> =
             idx.overlapping(s, e).filter(|x| Some(x.appointment) != exclude).map(|x| x.appointment).collect();
@@ -172,7 +180,10 @@ impl Calendar {
         let windows = self.windows_of(ResourceRef::Practitioner(prac), &days, first, last);
         let containing: Vec<&Window> = windows.iter().filter(|w| w.start <= s && e <= w.end).collect();
         if containing.is_empty() {
-            return (Some(violation(ErrorCode::OutsideAvailability, "the practitioner is not available at this time")), None);
+            return (
+                Some(violation(ErrorCode::OutsideAvailability, "the practitioner is not available at this time")),
+                None,
+            );
         }
         let mut avail = None;
         if let Some(room) = room {

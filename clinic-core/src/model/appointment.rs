@@ -54,7 +54,11 @@ impl AppointmentStatus {
         use AppointmentStatus::*;
         matches!(
             (self, to),
-            (Proposed, Booked) | (Proposed, Cancelled) | (Booked, Arrived) | (Booked, Cancelled) | (Booked, Noshow)
+            (Proposed, Booked)
+                | (Proposed, Cancelled)
+                | (Booked, Arrived)
+                | (Booked, Cancelled)
+                | (Booked, Noshow)
                 | (Arrived, Fulfilled)
         )
     }

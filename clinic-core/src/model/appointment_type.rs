@@ -106,7 +106,11 @@ impl AppointmentType {
     /// let e = AppointmentType::new(AppointmentTypeId::new(), ClinicId::new(), zero).unwrap_err();
     /// assert_eq!(e.code().as_str(), "INVALID_DURATION");
     /// ```
-    pub fn new(id: AppointmentTypeId, clinic_id: ClinicId, mut input: AppointmentTypeInput) -> Result<Self, ClinicError> {
+    pub fn new(
+        id: AppointmentTypeId,
+        clinic_id: ClinicId,
+        mut input: AppointmentTypeInput,
+    ) -> Result<Self, ClinicError> {
         let mut errs = ValidationErrors::new();
         input.name = required_text(&mut errs, "name", &input.name, 200);
         if input.duration_minutes == 0 || i64::from(input.duration_minutes) > MAX_SLOT_MINUTES {
@@ -121,16 +125,28 @@ impl AppointmentType {
             ("buffer_after_minutes", input.buffer_after_minutes),
         ] {
             if v > MAX_BUFFER_MINUTES {
-                errs.push(ErrorCode::InvalidBuffer, field, format!("a buffer may be at most {MAX_BUFFER_MINUTES} minutes"));
+                errs.push(
+                    ErrorCode::InvalidBuffer,
+                    field,
+                    format!("a buffer may be at most {MAX_BUFFER_MINUTES} minutes"),
+                );
             }
         }
         if input.capacity == 0 || input.capacity > MAX_CAPACITY {
             errs.push(ErrorCode::InvalidCapacity, "capacity", format!("capacity must be 1..={MAX_CAPACITY}"));
         }
         if input.max_horizon_days == 0 || input.max_horizon_days > MAX_HORIZON_DAYS {
-            errs.push(ErrorCode::InvalidHorizon, "max_horizon_days", format!("horizon must be 1..={MAX_HORIZON_DAYS} days"));
+            errs.push(
+                ErrorCode::InvalidHorizon,
+                "max_horizon_days",
+                format!("horizon must be 1..={MAX_HORIZON_DAYS} days"),
+            );
         } else if u64::from(input.min_notice_minutes) >= u64::from(input.max_horizon_days) * 1440 {
-            errs.push(ErrorCode::InvalidHorizon, "min_notice_minutes", "minimum notice must be shorter than the horizon");
+            errs.push(
+                ErrorCode::InvalidHorizon,
+                "min_notice_minutes",
+                "minimum notice must be shorter than the horizon",
+            );
         }
         errs.into_result()?;
         input.practitioner_ids.sort();

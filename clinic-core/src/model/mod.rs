@@ -12,4 +12,6 @@ pub use appointment_type::{AppointmentType, AppointmentTypeInput};
 pub use clinic::{Clinic, ClinicInput, Closure};
 pub use patient::{Identifier, Patient, PatientInput, Sex};
 pub use resources::{Practitioner, Room};
-pub use schedule::{Break, ExceptionKind, RecurringHours, Schedule, ScheduleException, ScheduleInput, Window, WeeklyHours};
+pub use schedule::{
+    Break, ExceptionKind, RecurringHours, Schedule, ScheduleException, ScheduleInput, WeeklyHours, Window,
+};

@@ -178,7 +178,8 @@ mod tests {
             date_of_birth: NaiveDate::from_ymd_opt(2030, 1, 1),
             ..Default::default()
         };
-        let e = Patient::new(PatientId::new(), ClinicId::new(), input, NaiveDate::from_ymd_opt(2026, 11, 25)).unwrap_err();
+        let e =
+            Patient::new(PatientId::new(), ClinicId::new(), input, NaiveDate::from_ymd_opt(2026, 11, 25)).unwrap_err();
         assert_eq!(e.codes(), vec![ErrorCode::Required, ErrorCode::Required, ErrorCode::DateOfBirthInFuture]);
     }
 

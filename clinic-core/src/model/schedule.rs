@@ -182,25 +182,38 @@ impl Schedule {
         for (i, x) in input.exceptions.iter().enumerate() {
             let field = format!("exceptions[{i}]");
             match (x.kind, x.start, x.end) {
-                (_, Some(s), Some(e)) if e <= s => errs.push(ErrorCode::InvalidTimeRange, field, "end must be after start"),
+                (_, Some(s), Some(e)) if e <= s => {
+                    errs.push(ErrorCode::InvalidTimeRange, field, "end must be after start")
+                }
                 (_, Some(_), Some(_)) => {}
                 (ExceptionKind::Absence, None, None) => {}
-                (ExceptionKind::Extra, None, None) => errs.push(ErrorCode::Required, field, "extra hours need start and end"),
-                _ => errs.push(ErrorCode::Required, field, "give both start and end, or neither for a whole-day absence"),
+                (ExceptionKind::Extra, None, None) => {
+                    errs.push(ErrorCode::Required, field, "extra hours need start and end")
+                }
+                _ => {
+                    errs.push(ErrorCode::Required, field, "give both start and end, or neither for a whole-day absence")
+                }
             }
         }
         let mut compiled = Vec::with_capacity(input.recurrences.len());
         for (i, r) in input.recurrences.iter().enumerate() {
             let field = format!("recurrences[{i}]");
             if r.duration_minutes == 0 || r.duration_minutes > 24 * 60 {
-                errs.push(ErrorCode::InvalidDuration, format!("{field}.duration_minutes"), "duration must be 1..=1440 minutes");
+                errs.push(
+                    ErrorCode::InvalidDuration,
+                    format!("{field}.duration_minutes"),
+                    "duration must be 1..=1440 minutes",
+                );
             }
             match compile_rrule(&r.rrule, input.valid_from, r.start, input.valid_until) {
                 Ok(set) => compiled.push(set),
                 Err((code, msg)) => errs.push(code, format!("{field}.rrule"), msg),
             }
         }
-        if input.weekly_hours.is_empty() && input.recurrences.is_empty() && input.exceptions.iter().all(|x| x.kind != ExceptionKind::Extra) {
+        if input.weekly_hours.is_empty()
+            && input.recurrences.is_empty()
+            && input.exceptions.iter().all(|x| x.kind != ExceptionKind::Extra)
+        {
             errs.push(ErrorCode::Required, "weekly_hours", "a schedule needs weekly hours, an RRULE or extra hours");
         }
         errs.into_result()?;
@@ -328,11 +341,7 @@ fn floating(dt: NaiveDateTime) -> DateTime<rrule::Tz> {
 fn rrule_occurrences(set: &rrule::RRuleSet, first: NaiveDate, last: NaiveDate) -> Vec<NaiveDateTime> {
     let from = first.and_time(NaiveTime::MIN);
     let to = last.succ_opt().unwrap_or(last).and_time(NaiveTime::MIN);
-    let res = set
-        .clone()
-        .after(floating(from - Duration::seconds(1)))
-        .before(floating(to))
-        .all(RRULE_EXPANSION_LIMIT);
+    let res = set.clone().after(floating(from - Duration::seconds(1))).before(floating(to)).all(RRULE_EXPANSION_LIMIT);
     res.dates.into_iter().map(|d| d.naive_utc()).filter(|d| *d >= from && *d < to).collect()
 }
 
@@ -394,7 +403,10 @@ fn compile_rrule(
         first = first.before(floating(until.succ_opt().unwrap_or(until).and_time(NaiveTime::MIN)));
     }
     if first.all(1).dates.is_empty() {
-        return Err((ErrorCode::RruleNoOccurrences, "the RRULE never produces an occurrence while the schedule is valid".into()));
+        return Err((
+            ErrorCode::RruleNoOccurrences,
+            "the RRULE never produces an occurrence while the schedule is valid".into(),
+        ));
     }
     Ok(set)
 }
