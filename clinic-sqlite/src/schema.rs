@@ -52,6 +52,10 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX appointments_by_clinic ON appointments (clinic_id, start_min);
     CREATE TABLE guards (key TEXT PRIMARY KEY, version INTEGER NOT NULL) WITHOUT ROWID;
     "#,
+    // 2: reports and dashboards list a clinic's appointments by status over a range.
+    r#"
+    CREATE INDEX appointments_by_clinic_status ON appointments (clinic_id, status, start_min);
+    "#,
 ];
 
 /// The schema version this build writes.
