@@ -1,6 +1,6 @@
 //! `TimeSlot`: the half-open UTC interval every rule works on.
 
-use chrono::{DateTime, Duration, Timelike, Utc};
+use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -9,6 +9,17 @@ use crate::error::{ClinicError, ErrorCode};
 /// The longest single appointment the engine accepts (a full working day plus margin);
 /// longer "appointments" are almost always a unit mistake (days entered as minutes).
 pub const MAX_SLOT_MINUTES: i64 = 12 * 60;
+
+/// Instants the engine accepts: years 1900 through 2199. Wider values are input mistakes, and keeping them
+/// out means no time-zone conversion or date arithmetic downstream can overflow.
+pub fn check_instant(t: DateTime<Utc>, field: &str) -> Result<(), ClinicError> {
+    let y = t.year();
+    if (1900..2200).contains(&y) {
+        Ok(())
+    } else {
+        Err(ClinicError::field(ErrorCode::InvalidTimeRange, field, format!("{t} is outside the years 1900–2199")))
+    }
+}
 
 /// A half-open interval `[start, end)` in UTC with minute precision, `start < end`,
 /// at most [`MAX_SLOT_MINUTES`] long. Invalid slots cannot be constructed.
@@ -39,6 +50,8 @@ impl TimeSlot {
                 "slot bounds must be whole minutes",
             ));
         }
+        check_instant(start, "start")?;
+        check_instant(end, "end")?;
         if end < start {
             return Err(ClinicError::field(ErrorCode::TimeSlotInverted, "end", "end is before start"));
         }

@@ -319,6 +319,7 @@ impl<S: Store + ?Sized> Scheduler<S> {
         let target = Target::clinic(clinic_id).practitioner(req.practitioner_id).patient(req.patient_id);
         authorize(actor, Permission::BookAppointments, &target)?;
         let may_overbook = authorize(actor, Permission::Overbook, &target).is_ok();
+        crate::time_slot::check_instant(req.start, "start")?;
         let margin = Duration::days(ALTERNATIVES_MARGIN_DAYS);
         let cal = self.calendar(clinic_id, None, req.start - margin, req.start + margin).await?;
         Ok(cal.check(req, self.now(), may_overbook))
@@ -347,6 +348,7 @@ impl<S: Store + ?Sized> Scheduler<S> {
         may_overbook: bool,
         mut build: impl FnMut(&Calendar, bool) -> Result<(Appointment, Option<u64>), ClinicError>,
     ) -> Result<(Appointment, bool), ClinicError> {
+        crate::time_slot::check_instant(req.start, "start")?;
         let ty = self
             .store
             .get_appointment_type(req.appointment_type_id)
@@ -541,6 +543,8 @@ impl<S: Store + ?Sized> Scheduler<S> {
                 return Err(ClinicError::rule(ErrorCode::Forbidden, "not allowed: only your own record"));
             }
         }
+        crate::time_slot::check_instant(q.from, "from")?;
+        crate::time_slot::check_instant(q.to, "to")?;
         if q.to <= q.from {
             return Err(ClinicError::field(ErrorCode::InvalidTimeRange, "to", "`to` must be after `from`"));
         }

@@ -47,6 +47,9 @@ impl Calendar {
     /// Free starts, sorted by (start, practitioner). A start is offered exactly when [`Calendar::check`]
     /// would accept the same booking at the same `now` (without overbooking).
     pub fn find_available_slots(&self, q: &SlotQuery, now: DateTime<Utc>) -> Result<Vec<SlotOffer>, ClinicError> {
+        crate::time_slot::check_instant(q.from, "from")?;
+        crate::time_slot::check_instant(q.to, "to")?;
+        crate::time_slot::check_instant(now, "now")?;
         if q.to <= q.from {
             return Err(ClinicError::field(ErrorCode::InvalidTimeRange, "to", "`to` must be after `from`"));
         }

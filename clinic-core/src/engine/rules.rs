@@ -26,7 +26,10 @@ impl Calendar {
     pub fn check(&self, req: &BookingRequest, now: DateTime<Utc>, may_overbook: bool) -> Verdict {
         let (violations, overbooked) = self.evaluate(req, now, may_overbook);
         let accepted = violations.is_empty();
-        let alternatives = if accepted { Alternatives::default() } else { self.alternatives(req, now) };
+        // Alternatives only for a well-formed request (an out-of-range start has none worth offering).
+        let searchable = crate::time_slot::check_instant(req.start, "start").is_ok()
+            && crate::time_slot::check_instant(now, "now").is_ok();
+        let alternatives = if accepted || !searchable { Alternatives::default() } else { self.alternatives(req, now) };
         Verdict { accepted, violations, overbooked, alternatives }
     }
 
@@ -53,7 +56,9 @@ impl Calendar {
                 Some(_) => {}
             }
         }
-        let slot = match TimeSlot::starting_at(req.start, i64::from(ty.duration_minutes())) {
+        let slot = match crate::time_slot::check_instant(now, "now")
+            .and_then(|_| TimeSlot::starting_at(req.start, i64::from(ty.duration_minutes())))
+        {
             Ok(s) => s,
             Err(e) => {
                 out.push(violation(e.code(), e.to_string()));
@@ -96,6 +101,24 @@ impl Calendar {
             out.push(violation(ErrorCode::OverbookNotPermitted, "your role may not overbook"));
         }
         (out, overbooked)
+    }
+
+    /// Rule 1 alone, as a yes/no answer: whether a booking of `ty` starting at `start` would conflict with the
+    /// active appointments of `res` (effective interval with the type's buffers; the group-session exemption
+    /// and capacity included). `start` is taken at minute precision. This is the hot path of workload W1: for
+    /// an individual type it is one lookup and one [`super::BusyIndex::overlaps_any`].
+    ///
+    /// Agrees with [`Calendar::evaluate`] reporting `SLOT_CONFLICT_PRACTITIONER` / `SLOT_CONFLICT_ROOM` /
+    /// `GROUP_SESSION_FULL` for that resource (without a reschedule exclusion).
+    pub fn resource_conflict(&self, res: ResourceRef, ty: &AppointmentType, start: DateTime<Utc>) -> bool {
+        let s = to_minute(start);
+        let e = s + i64::from(ty.duration_minutes());
+        if ty.is_group() {
+            return self.resource_violation(res, ty, s, e, None).is_some();
+        }
+        self.resources.get(&res).is_some_and(|idx| {
+            idx.overlaps_any(s - i64::from(ty.buffer_before_minutes()), e + i64::from(ty.buffer_after_minutes()))
+        })
     }
 
     /// Rule 1 on one resource. The group exemption: members of the identical session of the same group type
