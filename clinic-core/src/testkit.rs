@@ -443,20 +443,22 @@ where
     F: Fn(usize) -> BoxFuture<'static, Result<Appointment, ClinicError>>,
 {
     let _ = store;
-    let results = Arc::new(Mutex::new(Vec::new()));
+    // Results are kept at their task's index: callers give tasks roles by index
+    // (e.g. "the last task is the booker"), so completion order must not leak in.
+    type Slots = Vec<Option<Result<Appointment, ClinicError>>>;
+    let results: Arc<Mutex<Slots>> = Arc::new(Mutex::new((0..n).map(|_| None).collect()));
     let mut joins = Vec::new();
     for i in 0..n {
         let fut = make(i);
         let results = results.clone();
         joins.push(spawn(Box::pin(async move {
             let r = fut.await;
-            results.lock().unwrap().push(r);
+            results.lock().unwrap()[i] = Some(r);
         })));
     }
     futures::future::join_all(joins).await;
     let v = std::mem::take(&mut *results.lock().unwrap());
-    assert_eq!(v.len(), n, "every racer finished");
-    v
+    v.into_iter().enumerate().map(|(i, r)| r.unwrap_or_else(|| panic!("racer {i} never finished"))).collect()
 }
 
 fn assert_losers(results: &[Result<Appointment, ClinicError>], allowed: &[ErrorCode]) -> usize {

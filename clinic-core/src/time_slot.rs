@@ -126,6 +126,13 @@ pub fn to_minute(t: DateTime<Utc>) -> i64 {
     t.timestamp().div_euclid(60)
 }
 
+/// Minutes since the Unix epoch, rounded up: the first whole minute at or after `t`.
+/// Bounds like "now" or a search range may carry seconds; a start is only ever a whole minute,
+/// so a lower bound must round up to never admit a start before the instant itself.
+pub fn ceil_minute(t: DateTime<Utc>) -> i64 {
+    to_minute(t) + i64::from(t.timestamp().rem_euclid(60) != 0 || t.timestamp_subsec_nanos() != 0)
+}
+
 /// The instant at a minute since the Unix epoch. Minutes come from valid instants, so this saturates
 /// instead of failing for the (unreachable) out-of-range case.
 pub fn from_minute(m: i64) -> DateTime<Utc> {

@@ -4,7 +4,9 @@
 //! Use cases build one from a store snapshot for each decision; benchmarks and the bindings build one
 //! from in-memory data. Appointments are not kept whole: only their occupied intervals.
 
+use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
 
 use crate::error::{ClinicError, ErrorCode};
 use crate::ids::{AppointmentId, AppointmentTypeId, PatientId, PractitionerId, ResourceRef, RoomId};
@@ -12,15 +14,99 @@ use crate::model::{Appointment, AppointmentType, Clinic, Practitioner, Room, Sch
 
 use super::busy::{BusyEntry, BusyIndex};
 
+/// The maps of a calendar are keyed by ids (UUIDs); they hash with [`IdHashState`].
+pub(crate) type IdMap<K, V> = HashMap<K, V, IdHashState>;
+
 #[derive(Debug, Clone)]
 pub struct Calendar {
     pub(crate) clinic: Clinic,
-    pub(crate) practitioners: HashMap<PractitionerId, Practitioner>,
-    pub(crate) rooms: HashMap<RoomId, Room>,
-    pub(crate) types: HashMap<AppointmentTypeId, AppointmentType>,
-    pub(crate) schedules: HashMap<ResourceRef, Vec<Schedule>>,
-    pub(crate) resources: HashMap<ResourceRef, BusyIndex>,
-    pub(crate) patients: HashMap<PatientId, BusyIndex>,
+    pub(crate) practitioners: IdMap<PractitionerId, Practitioner>,
+    pub(crate) rooms: IdMap<RoomId, Room>,
+    pub(crate) types: IdMap<AppointmentTypeId, AppointmentType>,
+    pub(crate) schedules: IdMap<ResourceRef, Vec<Schedule>>,
+    pub(crate) resources: IdMap<ResourceRef, BusyIndex>,
+    pub(crate) patients: IdMap<PatientId, BusyIndex>,
+}
+
+/// A keyed multiply–fold hasher for id keys: a few cycles per 16-byte UUID instead of SipHash's few dozen, on
+/// the hot path of every rule lookup and of bulk loading. The keys are drawn per calendar from the standard
+/// library's `RandomState`, so bucket placement is not predictable from the ids alone.
+#[derive(Debug, Clone)]
+pub(crate) struct IdHashState {
+    k0: u64,
+    k1: u64,
+}
+
+impl Default for IdHashState {
+    fn default() -> Self {
+        let rs = RandomState::new();
+        IdHashState { k0: rs.hash_one(0x243f_6a88_85a3_08d3_u64), k1: rs.hash_one(0x1319_8a2e_0370_7344_u64) | 1 }
+    }
+}
+
+impl BuildHasher for IdHashState {
+    type Hasher = IdHasher;
+    #[inline]
+    fn build_hasher(&self) -> IdHasher {
+        IdHasher { h: self.k0, k: self.k1 }
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct IdHasher {
+    h: u64,
+    k: u64,
+}
+
+#[inline]
+fn fold_mul(a: u64, b: u64) -> u64 {
+    let p = u128::from(a) * u128::from(b);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+impl IdHasher {
+    #[inline]
+    fn mix(&mut self, v: u64) {
+        self.h = fold_mul(self.h ^ v, self.k ^ 0xa076_1d64_78bd_642f);
+    }
+}
+
+impl Hasher for IdHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.mix(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.mix(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 59));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.mix(u64::from(i));
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.mix(u64::from(i));
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.mix(i);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.mix(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        fold_mul(self.h, self.k.rotate_left(23) ^ 0xe703_7ed1_a0b4_28db)
+    }
 }
 
 fn mismatch(what: &str) -> ClinicError {
@@ -31,12 +117,12 @@ impl Calendar {
     pub fn new(clinic: Clinic) -> Self {
         Calendar {
             clinic,
-            practitioners: HashMap::new(),
-            rooms: HashMap::new(),
-            types: HashMap::new(),
-            schedules: HashMap::new(),
-            resources: HashMap::new(),
-            patients: HashMap::new(),
+            practitioners: IdMap::default(),
+            rooms: IdMap::default(),
+            types: IdMap::default(),
+            schedules: IdMap::default(),
+            resources: IdMap::default(),
+            patients: IdMap::default(),
         }
     }
 
@@ -131,30 +217,87 @@ impl Calendar {
     }
 
     /// Bulk-loads active appointments (sorting each index once), replacing nothing that is already there.
+    ///
+    /// Two passes: the first validates, groups the active appointments by resource and by patient and counts
+    /// them; the second writes each group's entries into a vector of exactly the right size (in input order,
+    /// followed by the entries already indexed) and indexes it.
     pub fn load_appointments(&mut self, appts: &[Appointment]) -> Result<(), ClinicError> {
-        let mut per_res: HashMap<ResourceRef, Vec<BusyEntry>> = HashMap::new();
-        let mut per_pat: HashMap<PatientId, Vec<BusyEntry>> = HashMap::new();
+        const NONE: usize = usize::MAX;
+        let cid = self.clinic.id();
+        let mut res_keys: Vec<ResourceRef> = Vec::new();
+        let mut res_count: Vec<usize> = Vec::new();
+        let mut res_slot: IdMap<ResourceRef, usize> = IdMap::default();
+        let mut pat_keys: Vec<PatientId> = Vec::new();
+        let mut pat_count: Vec<usize> = Vec::new();
+        let mut pat_slot: IdMap<PatientId, usize> = IdMap::default();
+        // Per active appointment: (practitioner group, room group or NONE, patient group).
+        let mut groups: Vec<(usize, usize, usize)> = Vec::with_capacity(appts.len());
+        // Appointments usually come grouped by practitioner: remember the last one.
+        let mut last: Option<(PractitionerId, usize)> = None;
+
+        fn group<K: Copy + Eq + std::hash::Hash>(
+            k: K,
+            slot: &mut IdMap<K, usize>,
+            keys: &mut Vec<K>,
+            count: &mut Vec<usize>,
+        ) -> usize {
+            let g = *slot.entry(k).or_insert_with(|| {
+                keys.push(k);
+                count.push(0);
+                keys.len() - 1
+            });
+            count[g] += 1;
+            g
+        }
+
         for a in appts {
-            if a.clinic_id() != self.clinic.id() {
+            if a.clinic_id() != cid {
                 return Err(mismatch("appointment"));
             }
             if !a.is_active() {
                 continue;
             }
-            let (res, pat) = entries_of(a);
-            per_res.entry(ResourceRef::Practitioner(a.practitioner_id())).or_default().push(res);
-            if let Some(room) = a.room_id() {
-                per_res.entry(ResourceRef::Room(room)).or_default().push(res);
-            }
-            per_pat.entry(a.patient_id()).or_default().push(pat);
+            let p = a.practitioner_id();
+            let pg = match last {
+                Some((lp, g)) if lp == p => {
+                    res_count[g] += 1;
+                    g
+                }
+                _ => {
+                    let g = group(ResourceRef::Practitioner(p), &mut res_slot, &mut res_keys, &mut res_count);
+                    last = Some((p, g));
+                    g
+                }
+            };
+            let rg = match a.room_id() {
+                Some(room) => group(ResourceRef::Room(room), &mut res_slot, &mut res_keys, &mut res_count),
+                None => NONE,
+            };
+            let tg = group(a.patient_id(), &mut pat_slot, &mut pat_keys, &mut pat_count);
+            groups.push((pg, rg, tg));
         }
-        for (k, mut v) in per_res {
+
+        let mut per_res: Vec<Vec<BusyEntry>> = res_count.iter().map(|&n| Vec::with_capacity(n)).collect();
+        let mut per_pat: Vec<Vec<BusyEntry>> = pat_count.iter().map(|&n| Vec::with_capacity(n)).collect();
+        for (a, &(pg, rg, tg)) in appts.iter().filter(|a| a.is_active()).zip(&groups) {
+            let (res, pat) = entries_of(a);
+            per_res[pg].push(res);
+            if rg != NONE {
+                per_res[rg].push(res);
+            }
+            per_pat[tg].push(pat);
+        }
+        drop(groups);
+
+        self.resources.reserve(res_keys.len());
+        for (k, mut v) in res_keys.into_iter().zip(per_res) {
             if let Some(old) = self.resources.remove(&k) {
                 v.extend_from_slice(old.entries());
             }
             self.resources.insert(k, BusyIndex::new(v));
         }
-        for (k, mut v) in per_pat {
+        self.patients.reserve(pat_keys.len());
+        for (k, mut v) in pat_keys.into_iter().zip(per_pat) {
             if let Some(old) = self.patients.remove(&k) {
                 v.extend_from_slice(old.entries());
             }

@@ -1,12 +1,13 @@
 //! Rules 1–6 of DESIGN.md §3, evaluated against a [`Calendar`].
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
 
 use crate::error::ErrorCode;
 use crate::ids::{AppointmentId, PatientId, PractitionerId, ResourceRef};
 use crate::model::{AppointmentType, Window};
-use crate::time_slot::{from_minute, to_minute, TimeSlot};
-use crate::zone::{local_date, ZoneDays};
+use crate::time_slot::{ceil_minute, from_minute, to_minute, TimeSlot};
+use crate::zone::{local_date, resolve_local, ZoneDays};
 
 use super::availability::SlotQuery;
 use super::{Alternatives, BookingRequest, Calendar, SlotOffer, Verdict, Violation};
@@ -80,7 +81,10 @@ impl Calendar {
         let mut rule1 = Vec::new();
         rule1.extend(self.resource_violation(ResourceRef::Practitioner(prac.id()), ty, s, e, req.reschedule_of));
         if let Some(room) = req.room_id {
-            rule1.extend(self.resource_violation(ResourceRef::Room(room), ty, s, e, req.reschedule_of));
+            // A full session usually fills practitioner and room together: report it once.
+            let room_v = self.resource_violation(ResourceRef::Room(room), ty, s, e, req.reschedule_of);
+            let dup = |v: &Violation| v.code == ErrorCode::GroupSessionFull && rule1.iter().any(|p| p.code == v.code);
+            rule1.extend(room_v.filter(|v| !dup(v)));
         }
         let mut overbooked = false;
         if req.overbook && may_overbook {
@@ -94,7 +98,7 @@ impl Calendar {
         let (avail, align) = self.availability_violations(prac.id(), req.room_id.map(ResourceRef::Room), s, e);
         out.extend(avail);
         // Rule 4.
-        out.extend(horizon_violation(ty, s, now));
+        out.extend(horizon_violation(self.clinic.time_zone(), ty, s, now));
         out.extend(align);
         // Rule 6: asking without the right is itself a violation.
         if req.overbook && !may_overbook {
@@ -157,7 +161,7 @@ impl Calendar {
                 conflicting: conflicts,
             });
         }
-        if matches!(res, ResourceRef::Practitioner(_)) && ty.is_group() && session.len() >= ty.capacity() as usize {
+        if ty.is_group() && session.len() >= ty.capacity() as usize {
             return Some(Violation {
                 code: ErrorCode::GroupSessionFull,
                 message: format!("this {} session is full ({} places)", ty.name(), ty.capacity()),
@@ -270,8 +274,8 @@ impl Calendar {
 }
 
 /// Rule 4: `now + min_notice ≤ start ≤ now + max_horizon`.
-pub(crate) fn horizon_violation(ty: &AppointmentType, s: i64, now: DateTime<Utc>) -> Option<Violation> {
-    let (lo, hi) = horizon_bounds(ty, now);
+pub(crate) fn horizon_violation(tz: Tz, ty: &AppointmentType, s: i64, now: DateTime<Utc>) -> Option<Violation> {
+    let (lo, hi) = horizon_bounds(tz, ty, now);
     if s < lo {
         Some(violation(
             ErrorCode::MinNoticeViolated,
@@ -289,7 +293,16 @@ pub(crate) fn horizon_violation(ty: &AppointmentType, s: i64, now: DateTime<Utc>
 
 /// The inclusive range of allowed starts (epoch minutes). `now` is rounded up to the next whole minute so
 /// "now" itself is never bookable when min notice is 0 and seconds have passed.
-pub(crate) fn horizon_bounds(ty: &AppointmentType, now: DateTime<Utc>) -> (i64, i64) {
-    let now_min = (now.timestamp() + 59).div_euclid(60);
-    (now_min + i64::from(ty.min_notice_minutes()), now_min + i64::from(ty.max_horizon_days()) * 1440)
+///
+/// The horizon counts clinic-local days (DESIGN §3: every "day" is the clinic's local day): "1 day ahead"
+/// from Saturday 12:00 is Sunday 12:00 on the wall clock, 25 or 23 real hours later across a switch. A
+/// wall time that falls in a gap resolves to the gap's end; an ambiguous one to its earlier instant.
+pub(crate) fn horizon_bounds(tz: Tz, ty: &AppointmentType, now: DateTime<Utc>) -> (i64, i64) {
+    let now_min = ceil_minute(now);
+    let local = now.with_timezone(&tz).naive_local();
+    let hi = local
+        .checked_add_signed(Duration::days(i64::from(ty.max_horizon_days())))
+        .map(|t| to_minute(resolve_local(tz, t)))
+        .unwrap_or(i64::MAX);
+    (now_min + i64::from(ty.min_notice_minutes()), hi)
 }
