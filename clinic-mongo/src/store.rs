@@ -1,0 +1,1182 @@
+//! [`MongoStore`]: every store port over one MongoDB database.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bson::{doc, Bson, Document};
+use chrono::Utc;
+use futures::TryStreamExt;
+use mongodb::options::{Acknowledgment, ClientOptions, IndexOptions, WriteConcern};
+use mongodb::{Client, Collection, Database, IndexModel};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use uuid::Uuid;
+
+use clinic_core::memory::{appointment_matches, paginate_appointments, patient_matches};
+use clinic_core::ports::*;
+use clinic_core::{
+    Appointment, AppointmentId, AppointmentType, AppointmentTypeId, Clinic, ClinicError, ClinicId, ErrorCode, Patient,
+    PatientId, Practitioner, PractitionerId, Room, RoomId, Schedule, ScheduleId,
+};
+
+use crate::codec::{date_bson, from_document, to_document, uuid_bson};
+use crate::error::{is_duplicate_key, store_error};
+
+/// How the store talks to the server. [`Default`] is what [`MongoStore::connect`] uses.
+#[derive(Debug, Clone)]
+pub struct MongoStoreOptions {
+    /// Write concern of every write. `None`: the connection string's `w=` if it has one, else `majority`
+    /// (accepted by replica sets, by a standalone `mongod` — where it means the one node — and by FerretDB).
+    pub write_concern: Option<Acknowledgment>,
+    /// Retryable writes (the driver repeats a write once after a network error; effective on replica sets and
+    /// sharded clusters, which the server says it supports). `None`: the connection string's `retryWrites`,
+    /// else on.
+    pub retry_writes: Option<bool>,
+    /// How long an operation waits for a usable server before it fails with `STORE_UNAVAILABLE`
+    /// (the connection string's `serverSelectionTimeoutMS` wins when given).
+    pub server_selection_timeout: Duration,
+    /// Timeout of opening one connection (the connection string's `connectTimeoutMS` wins when given).
+    pub connect_timeout: Duration,
+    /// A booking write left unfinished for this long (its writer crashed or lost the server) is rolled back
+    /// by the next sweep; see the crate doc. Must comfortably exceed the time one commit takes.
+    pub pending_timeout: Duration,
+}
+
+impl Default for MongoStoreOptions {
+    fn default() -> Self {
+        MongoStoreOptions {
+            write_concern: None,
+            retry_writes: None,
+            server_selection_timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(10),
+            pending_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Guard head hints are written when a guard's version crosses a multiple of this.
+const HEAD_EVERY: u64 = 8;
+
+/// The database the store uses when the connection string names none.
+pub const DEFAULT_DATABASE: &str = "clinic";
+
+/// Collection names (stable: they are the schema).
+pub mod collections {
+    pub const CLINICS: &str = "clinics";
+    pub const PRACTITIONERS: &str = "practitioners";
+    pub const ROOMS: &str = "rooms";
+    pub const APPOINTMENT_TYPES: &str = "appointment_types";
+    pub const SCHEDULES: &str = "schedules";
+    pub const PATIENTS: &str = "patients";
+    pub const APPOINTMENTS: &str = "appointments";
+    pub const GUARDS: &str = "guards";
+    pub const CLAIMS: &str = "claims";
+}
+
+/// Every store port over MongoDB (or FerretDB). Cheap to clone; clones share one connection pool.
+#[derive(Debug, Clone)]
+pub struct MongoStore {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    client: Client,
+    db: Database,
+    clinics: Collection<Document>,
+    practitioners: Collection<Document>,
+    rooms: Collection<Document>,
+    types: Collection<Document>,
+    schedules: Collection<Document>,
+    patients: Collection<Document>,
+    appointments: Collection<Document>,
+    guards: Collection<Document>,
+    claims: Collection<Document>,
+    pending_timeout: chrono::Duration,
+    /// Unix milliseconds of the last sweep of unfinished booking writes by this instance.
+    last_sweep_ms: AtomicI64,
+}
+
+fn config_error(message: String) -> ClinicError {
+    ClinicError::Store { message, retryable: false }
+}
+
+fn check_database_name(name: &str) -> Result<(), ClinicError> {
+    let bad = name.is_empty()
+        || name.len() > 63
+        || name.chars().any(|c| matches!(c, '/' | '\\' | '.' | ' ' | '"' | '$' | '\0') || c.is_control());
+    if bad {
+        return Err(config_error(format!(
+            "invalid MongoDB database name {name:?}: 1–63 characters, none of / \\ . space \" $"
+        )));
+    }
+    Ok(())
+}
+
+/// Stored version of a document (`version` field).
+fn version_of(d: &Document) -> Option<u64> {
+    match d.get("version") {
+        Some(Bson::Int64(v)) => u64::try_from(*v).ok(),
+        Some(Bson::Int32(v)) => u64::try_from(*v).ok(),
+        Some(Bson::Double(v)) if *v >= 0.0 => Some(*v as u64),
+        _ => None,
+    }
+}
+
+/// The UUID of a BSON binary subtype 4 value.
+fn bson_uuid(b: &Bson) -> Option<Uuid> {
+    match b {
+        Bson::Binary(bin) if bin.subtype == bson::spec::BinarySubtype::Uuid => Uuid::from_slice(&bin.bytes).ok(),
+        _ => None,
+    }
+}
+
+fn id_filter(id: Uuid) -> Document {
+    doc! { "_id": uuid_bson(id) }
+}
+
+fn duplicate_mrn(p: &Patient) -> ClinicError {
+    ClinicError::field(ErrorCode::DuplicateMrn, "mrn", format!("MRN {} is already registered", p.mrn().unwrap_or("")))
+}
+
+fn duplicate_patient_id(p: &Patient) -> ClinicError {
+    ClinicError::field(ErrorCode::DuplicateMrn, "id", format!("patient {} already exists", p.id()))
+}
+
+/// The unique key of a patient's MRN within its clinic: the MRN, or — for a patient without one — the patient's
+/// own id (a binary, so it can never equal an MRN). FerretDB does not implement partial indexes, so "unique
+/// when present" is a unique index on `(clinic_id, mrn_key)` instead of a partial one on `(clinic_id, mrn)`.
+fn mrn_key(p: &Patient) -> Bson {
+    match p.mrn() {
+        Some(m) => Bson::String(m.to_string()),
+        None => uuid_bson(p.id().as_uuid()),
+    }
+}
+
+fn patient_document(p: &Patient) -> Result<Document, ClinicError> {
+    let mut d = to_document(p)?;
+    d.insert("mrn_key", mrn_key(p));
+    Ok(d)
+}
+
+fn guard_scope_fields(key: &GuardKey) -> (&'static str, Uuid) {
+    match key.scope {
+        GuardScope::Practitioner(id) => ("practitioner", id.as_uuid()),
+        GuardScope::Room(id) => ("room", id.as_uuid()),
+        GuardScope::Patient(id) => ("patient", id.as_uuid()),
+    }
+}
+
+/// `[from, to)` overlap and the other filters of an [`AppointmentFilter`] as a query on the fields under
+/// `prefix` (`""` for the appointment itself, `"pending.prev."` for the slot an unfinished reschedule holds).
+/// Exactly the rows [`appointment_matches`] accepts (bounds are rounded to BSON's milliseconds so that the
+/// comparison stays exact).
+fn appointment_query(f: &AppointmentFilter, prefix: &str) -> Document {
+    let k = |name: &str| format!("{prefix}{name}");
+    let mut d = Document::new();
+    if let Some(c) = f.clinic_id {
+        d.insert(k("clinic_id"), uuid_bson(c.as_uuid()));
+    }
+    if let Some(p) = f.practitioner_id {
+        d.insert(k("practitioner_id"), uuid_bson(p.as_uuid()));
+    }
+    if let Some(r) = f.room_id {
+        d.insert(k("room_id"), uuid_bson(r.as_uuid()));
+    }
+    if let Some(p) = f.patient_id {
+        d.insert(k("patient_id"), uuid_bson(p.as_uuid()));
+    }
+    // Slot bounds are whole minutes: `end > from` ⟺ `end > floor_ms(from)`.
+    if let Some(from) = f.from {
+        d.insert(k("slot.end"), doc! { "$gt": date_bson(from) });
+    }
+    // `start < to` ⟺ `start < to` when `to` is whole milliseconds, else `start <= floor_ms(to)`.
+    if let Some(to) = f.to {
+        let op = if to.timestamp_subsec_nanos() % 1_000_000 == 0 { "$lt" } else { "$lte" };
+        d.insert(k("slot.start"), doc! { op: date_bson(to) });
+    }
+    if !f.statuses.is_empty() {
+        let s: Vec<Bson> = f.statuses.iter().map(|s| Bson::String(s.as_str().to_string())).collect();
+        d.insert(k("status"), doc! { "$in": s });
+    }
+    d
+}
+
+/// Matches documents that carry an unfinished booking write (`pending.at` is a date).
+fn pending_exists() -> Document {
+    doc! { "$gte": Bson::DateTime(bson::DateTime::MIN) }
+}
+
+/// What an unfinished booking write looks like on its appointment document.
+struct Pending {
+    token: Uuid,
+    /// The appointment as it was before a reschedule (`None` for an insert).
+    prev: Option<Document>,
+}
+
+fn pending_of(d: &Document) -> Option<Pending> {
+    let p = d.get_document("pending").ok()?;
+    let token = match p.get("token") {
+        Some(Bson::Binary(b)) => Uuid::from_slice(&b.bytes).ok()?,
+        _ => return None,
+    };
+    Some(Pending { token, prev: p.get_document("prev").ok().cloned() })
+}
+
+/// The committed state of a stored appointment document: itself, the previous state while a reschedule is
+/// unfinished, nothing while an insert is unfinished.
+fn committed_state(d: &Document) -> Result<Option<Appointment>, ClinicError> {
+    match pending_of(d) {
+        None => from_document(d).map(Some),
+        Some(Pending { prev: Some(mut prev), .. }) => {
+            if let Some(id) = d.get("_id") {
+                prev.insert("_id", id.clone());
+            }
+            from_document(&prev).map(Some)
+        }
+        Some(Pending { prev: None, .. }) => Ok(None),
+    }
+}
+
+impl MongoStore {
+    /// Connects to `uri` (a `mongodb://` or `mongodb+srv://` connection string), uses database `db_name`,
+    /// checks that the server answers `ping`, creates the collections' indexes and rolls back booking writes
+    /// that crashed writers left unfinished.
+    ///
+    /// A malformed URI or database name fails with `STORE_UNAVAILABLE` (`retryable: false`); a server that does
+    /// not answer within the server selection timeout with `STORE_UNAVAILABLE` (`retryable: true`).
+    pub async fn connect(uri: &str, db_name: &str) -> StoreResult<Self> {
+        Self::connect_with(uri, db_name, MongoStoreOptions::default()).await
+    }
+
+    /// [`connect`](Self::connect) with the database named in the connection string's path
+    /// (`mongodb://host/clinic`), or [`DEFAULT_DATABASE`].
+    pub async fn connect_uri(uri: &str) -> StoreResult<Self> {
+        let parsed = ClientOptions::parse(uri).await.map_err(|e| store_error("connection string", e))?;
+        let db = parsed.default_database.clone().unwrap_or_else(|| DEFAULT_DATABASE.to_string());
+        Self::connect_with(uri, &db, MongoStoreOptions::default()).await
+    }
+
+    /// [`connect`](Self::connect) with explicit options.
+    pub async fn connect_with(uri: &str, db_name: &str, opts: MongoStoreOptions) -> StoreResult<Self> {
+        check_database_name(db_name)?;
+        let mut co = ClientOptions::parse(uri).await.map_err(|e| store_error("connection string", e))?;
+        co.app_name.get_or_insert_with(|| "clinic-mongo".to_string());
+        co.server_selection_timeout.get_or_insert(opts.server_selection_timeout);
+        co.connect_timeout.get_or_insert(opts.connect_timeout);
+        if let Some(w) = opts.write_concern.clone() {
+            co.write_concern = Some(WriteConcern::builder().w(w).build());
+        } else if co.write_concern.as_ref().and_then(|wc| wc.w.as_ref()).is_none() {
+            let mut wc = co.write_concern.take().unwrap_or_default();
+            wc.w = Some(Acknowledgment::Majority);
+            co.write_concern = Some(wc);
+        }
+        if let Some(r) = opts.retry_writes {
+            co.retry_writes = Some(r);
+        }
+        let client = Client::with_options(co).map_err(|e| store_error("client settings", e))?;
+        let db = client.database(db_name);
+        db.run_command(doc! { "ping": 1 }).await.map_err(|e| store_error("ping", e))?;
+        let pending_timeout = chrono::Duration::from_std(opts.pending_timeout)
+            .map_err(|_| config_error("pending_timeout is out of range".into()))?;
+        let c = |n: &str| db.collection::<Document>(n);
+        let store = MongoStore {
+            inner: Arc::new(Inner {
+                clinics: c(collections::CLINICS),
+                practitioners: c(collections::PRACTITIONERS),
+                rooms: c(collections::ROOMS),
+                types: c(collections::APPOINTMENT_TYPES),
+                schedules: c(collections::SCHEDULES),
+                patients: c(collections::PATIENTS),
+                appointments: c(collections::APPOINTMENTS),
+                guards: c(collections::GUARDS),
+                claims: c(collections::CLAIMS),
+                pending_timeout,
+                last_sweep_ms: AtomicI64::new(Utc::now().timestamp_millis()),
+                client,
+                db,
+            }),
+        };
+        store.ensure_indexes().await?;
+        store.recover_pending().await?;
+        Ok(store)
+    }
+
+    /// The database this store uses (for tooling and tests).
+    pub fn database(&self) -> &Database {
+        &self.inner.db
+    }
+
+    /// The driver client (shares the store's connection pool).
+    pub fn client(&self) -> &Client {
+        &self.inner.client
+    }
+
+    /// Creates the indexes that are missing (idempotent; run by `connect`). Existing ones are left alone:
+    /// FerretDB 1.24 drops the connection (an internal panic) when asked to create an index that exists.
+    pub async fn ensure_indexes(&self) -> StoreResult<()> {
+        let i = &self.inner;
+        let idx = |keys: Document, name: &str, unique: bool| {
+            IndexModel::builder()
+                .keys(keys)
+                .options(IndexOptions::builder().name(name.to_string()).unique(unique.then_some(true)).build())
+                .build()
+        };
+        let by_clinic = || vec![idx(doc! { "clinic_id": 1 }, "clinic_id", false)];
+        let wanted = [
+            (&i.practitioners, by_clinic()),
+            (&i.rooms, by_clinic()),
+            (&i.types, by_clinic()),
+            (&i.schedules, by_clinic()),
+            (
+                &i.patients,
+                vec![
+                    idx(doc! { "clinic_id": 1, "mrn_key": 1 }, "clinic_id_mrn_unique", true),
+                    idx(doc! { "clinic_id": 1, "family_name": 1 }, "clinic_id_family_name", false),
+                ],
+            ),
+            (
+                &i.appointments,
+                vec![
+                    idx(doc! { "practitioner_id": 1, "slot.start": 1 }, "practitioner_id_start", false),
+                    idx(doc! { "patient_id": 1, "slot.start": 1 }, "patient_id_start", false),
+                    idx(doc! { "room_id": 1, "slot.start": 1 }, "room_id_start", false),
+                    idx(doc! { "clinic_id": 1, "slot.start": 1 }, "clinic_id_start", false),
+                    idx(doc! { "pending.at": 1 }, "pending_at", false),
+                ],
+            ),
+        ];
+        for (coll, models) in wanted {
+            // A collection that does not exist yet has no indexes (MongoDB answers NamespaceNotFound).
+            let existing = coll.list_index_names().await.unwrap_or_default();
+            let names: Vec<String> =
+                models.iter().filter_map(|m| m.options.as_ref().and_then(|o| o.name.clone())).collect();
+            let missing: Vec<IndexModel> = models
+                .into_iter()
+                .filter(|m| m.options.as_ref().and_then(|o| o.name.as_ref()).is_none_or(|n| !existing.contains(n)))
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            if let Err(e) = coll.create_indexes(missing).await {
+                // Another process may have created them in between: fine if they are all there now.
+                let now = coll.list_index_names().await.map_err(|_| store_error("index creation", e.clone()))?;
+                if !names.iter().all(|n| now.contains(n)) {
+                    return Err(store_error("index creation", e));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Drops the store's database (tests and tooling).
+    pub async fn drop_database(&self) -> StoreResult<()> {
+        self.inner.db.drop().await.map_err(|e| store_error("drop database", e))
+    }
+
+    // ---- generic entity access ------------------------------------------------------------------------
+
+    async fn put<T: Serialize>(&self, coll: &Collection<Document>, entity: &T) -> StoreResult<()> {
+        let d = to_document(entity)?;
+        let filter = doc! { "_id": d.get("_id").cloned().unwrap_or(Bson::Null) };
+        // Two concurrent upserts of one new id can both try to insert: the loser's retry replaces.
+        for attempt in 0..3 {
+            match coll.replace_one(filter.clone(), d.clone()).upsert(true).await {
+                Ok(_) => return Ok(()),
+                Err(e) if is_duplicate_key(&e) && attempt < 2 => continue,
+                Err(e) => return Err(store_error("write", e)),
+            }
+        }
+        Ok(())
+    }
+
+    async fn get<T: DeserializeOwned>(&self, coll: &Collection<Document>, id: Uuid) -> StoreResult<Option<T>> {
+        match coll.find_one(id_filter(id)).await.map_err(|e| store_error("read", e))? {
+            Some(d) => from_document(&d).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    async fn list<T: DeserializeOwned>(&self, coll: &Collection<Document>, filter: Document) -> StoreResult<Vec<T>> {
+        let docs: Vec<Document> = coll
+            .find(filter)
+            .sort(doc! { "_id": 1 })
+            .await
+            .map_err(|e| store_error("read", e))?
+            .try_collect()
+            .await
+            .map_err(|e| store_error("read", e))?;
+        docs.iter().map(from_document).collect()
+    }
+
+    async fn list_by_clinic<T: DeserializeOwned>(
+        &self,
+        coll: &Collection<Document>,
+        clinic: ClinicId,
+    ) -> StoreResult<Vec<T>> {
+        self.list(coll, doc! { "clinic_id": uuid_bson(clinic.as_uuid()) }).await
+    }
+
+    // ---- guards ----------------------------------------------------------------------------------------
+    //
+    // A guard's version is the length of its chain of entries `<key>#1`, `<key>#2`, …: moving it from `v` to
+    // `v + 1` is inserting `<key>#<v+1>`, and the unique `_id` lets exactly one inserter win. That is a
+    // compare-and-set on every server: FerretDB 1.24 (SQLite) evaluates an update's filter and writes the
+    // result without isolation, so concurrent `update {_id, version: v} → $inc` calls can all "match" (measured:
+    // up to 9 winners of 16), but it enforces unique keys on insert. The head document `<key>` keeps a
+    // version the chain is known to reach (a hint, written now and then, never ahead of the chain); a read
+    // walks the chain from there with `_id` lookups. Entries are never deleted, so a version never repeats.
+
+    fn guard_entry_id(key: &GuardKey, n: u64) -> String {
+        format!("{}#{n}", key.as_text())
+    }
+
+    async fn guard_entry_exists(&self, key: &GuardKey, n: u64) -> StoreResult<bool> {
+        let d = self
+            .inner
+            .guards
+            .find_one(doc! { "_id": Self::guard_entry_id(key, n) })
+            .projection(doc! { "_id": 1 })
+            .await
+            .map_err(|e| store_error("guard read", e))?;
+        Ok(d.is_some())
+    }
+
+    async fn read_guard(&self, key: &GuardKey) -> StoreResult<u64> {
+        // `_id` lookups only: FerretDB serves `_id` equality from its primary key, anything else by a scan.
+        let head = self
+            .inner
+            .guards
+            .find_one(doc! { "_id": key.as_text() })
+            .await
+            .map_err(|e| store_error("guard read", e))?;
+        let mut v = head.as_ref().and_then(version_of).unwrap_or(0);
+        while self.guard_entry_exists(key, v + 1).await? {
+            v += 1;
+        }
+        Ok(v)
+    }
+
+    async fn read_guards(&self, keys: &[GuardKey]) -> StoreResult<Vec<u64>> {
+        futures::future::try_join_all(keys.iter().map(|k| self.read_guard(k))).await
+    }
+
+    /// Compare-and-set of one guard: `version` → `version + by`. `Ok(false)` when another commit got there
+    /// first.
+    async fn cas_guard(&self, key: &GuardKey, version: u64, by: u64) -> StoreResult<bool> {
+        let guards = &self.inner.guards;
+        let at = date_bson(Utc::now());
+        for n in version + 1..=version + by {
+            let entry =
+                doc! { "_id": Self::guard_entry_id(key, n), "key": key.as_text(), "n": n as i64, "at": at.clone() };
+            match guards.insert_one(entry).await {
+                Ok(_) => {}
+                // Only the first insert decides; a later one lost means someone bumped past us — harmless.
+                Err(e) if is_duplicate_key(&e) => return Ok(n != version + 1),
+                Err(e) if n == version + 1 => return Err(store_error("guard write", e)),
+                Err(_) => return Ok(true),
+            }
+        }
+        let reached = version + by;
+        if reached / HEAD_EVERY != version / HEAD_EVERY {
+            // Best effort: a lost or late hint only makes reads walk further.
+            let (kind, resource) = guard_scope_fields(key);
+            let _ = guards
+                .update_one(
+                    doc! { "_id": key.as_text() },
+                    doc! {
+                        "$max": { "version": reached as i64 },
+                        "$setOnInsert": { "scope": kind, "resource_id": uuid_bson(resource), "day": key.day },
+                    },
+                )
+                .upsert(true)
+                .await;
+        }
+        Ok(true)
+    }
+
+    // ---- appointment version claims --------------------------------------------------------------------
+    //
+    // Replacing version `v` of an appointment (reschedule commit, `update_appointment`) first inserts the claim
+    // `appointment:<id>:<v>` into `claims`: only one writer can replace a given version, on MongoDB and on
+    // FerretDB alike (see the guards above). A replacement that is rolled back deletes its claim (the
+    // appointment is at `v` again); a finished one keeps it, so `v` is never replaced twice.
+
+    fn claim_id(id: &Bson, version: u64) -> Result<String, ClinicError> {
+        bson_uuid(id)
+            .map(|u| format!("appointment:{u}:{version}"))
+            .ok_or_else(|| config_error(format!("bad appointment id {id}")))
+    }
+
+    /// Claims version `version` of appointment `id`. `Ok(false)` when another writer holds it. A claim whose
+    /// writer died before writing (older than the pending timeout, the appointment still at that version and
+    /// unmarked) is cleared and claimed anew.
+    async fn claim(&self, id: &Bson, version: u64) -> StoreResult<bool> {
+        let claim_id = Self::claim_id(id, version)?;
+        for _ in 0..2 {
+            let d = doc! { "_id": claim_id.clone(), "at": date_bson(Utc::now()) };
+            match self.inner.claims.insert_one(d).await {
+                Ok(_) => return Ok(true),
+                Err(e) if is_duplicate_key(&e) => {}
+                Err(e) => return Err(store_error("claim write", e)),
+            }
+            let held = self.inner.claims.find_one(doc! { "_id": claim_id.clone() }).await;
+            let since = match held.map_err(|e| store_error("claim read", e))? {
+                Some(c) => match c.get("at") {
+                    Some(Bson::DateTime(t)) => t.timestamp_millis(),
+                    _ => 0,
+                },
+                None => continue,
+            };
+            if Utc::now().timestamp_millis() - since <= self.inner.pending_timeout.num_milliseconds() {
+                return Ok(false);
+            }
+            let stored = self.inner.appointments.find_one(doc! { "_id": id.clone() }).await;
+            let abandoned = stored
+                .map_err(|e| store_error("read", e))?
+                .is_some_and(|d| pending_of(&d).is_none() && version_of(&d) == Some(version));
+            if !abandoned {
+                return Ok(false);
+            }
+            self.release(id, version).await?;
+        }
+        Ok(false)
+    }
+
+    async fn release(&self, id: &Bson, version: u64) -> StoreResult<()> {
+        self.inner
+            .claims
+            .delete_one(doc! { "_id": Self::claim_id(id, version)? })
+            .await
+            .map(|_| ())
+            .map_err(|e| store_error("claim release", e))
+    }
+
+    // ---- unfinished booking writes ---------------------------------------------------------------------
+
+    /// Undoes the booking write `token` on appointment `id`, if it is still unfinished: deletes an inserted
+    /// appointment, puts a rescheduled one back as it was (and releases its version claim). A no-op when the
+    /// write was already finished or undone.
+    async fn roll_back(&self, id: &Bson, token: Uuid, prev: Option<Document>) -> StoreResult<()> {
+        let filter = doc! { "_id": id.clone(), "pending.token": uuid_bson(token) };
+        let appts = &self.inner.appointments;
+        let err = |e| store_error("booking rollback", e);
+        match prev {
+            None => {
+                appts.delete_one(filter).await.map_err(err)?;
+            }
+            Some(prev) => {
+                let version = version_of(&prev);
+                let mut restored = doc! { "_id": id.clone() };
+                restored.extend(prev);
+                let r = appts.replace_one(filter, restored).await.map_err(err)?;
+                if let (1, Some(v)) = (r.matched_count, version) {
+                    self.release(id, v).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Rolls back every booking write left unfinished for longer than the pending timeout (its writer crashed,
+    /// hung or lost the server). Returns how many it rolled back. `connect` runs it, and every store instance
+    /// runs it again at most every half pending timeout, from `guard_versions`.
+    pub async fn recover_pending(&self) -> StoreResult<usize> {
+        self.inner.last_sweep_ms.store(Utc::now().timestamp_millis(), Ordering::Relaxed);
+        let cutoff = Utc::now() - self.inner.pending_timeout;
+        let stale: Vec<Document> = self
+            .inner
+            .appointments
+            .find(doc! { "pending.at": { "$lt": date_bson(cutoff) } })
+            .await
+            .map_err(|e| store_error("recovery read", e))?
+            .try_collect()
+            .await
+            .map_err(|e| store_error("recovery read", e))?;
+        let mut n = 0;
+        for d in stale {
+            if let (Some(id), Some(p)) = (d.get("_id"), pending_of(&d)) {
+                self.roll_back(id, p.token, p.prev).await?;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    async fn maybe_recover(&self) {
+        let now = Utc::now().timestamp_millis();
+        let last = self.inner.last_sweep_ms.load(Ordering::Relaxed);
+        let every = self.inner.pending_timeout.num_milliseconds() / 2;
+        if now - last >= every
+            && self.inner.last_sweep_ms.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok()
+        {
+            // Best effort: the caller's own operation reports a server problem if there is one.
+            let _ = self.recover_pending().await;
+        }
+    }
+
+    /// Writes the appointment of a commit, marked unfinished under `token`. `Ok(None)` = stale (the stored
+    /// version moved or another write holds it); `Ok(Some(prev))` = written, `prev` being the replaced
+    /// document for a reschedule.
+    async fn write_pending(&self, c: &BookingCommit, id: &Bson, token: Uuid) -> StoreResult<Option<Option<Document>>> {
+        let appts = &self.inner.appointments;
+        let mut d = to_document(&c.appointment)?;
+        let mut pending = doc! { "token": uuid_bson(token), "at": date_bson(Utc::now()) };
+        let Some(expected) = c.expected_version else {
+            d.insert("pending", pending);
+            return match appts.insert_one(d).await {
+                Ok(_) => Ok(Some(None)),
+                Err(e) if is_duplicate_key(&e) => Err(ClinicError::field(
+                    ErrorCode::VersionConflict,
+                    "id",
+                    format!("appointment {} already exists", c.appointment.id()),
+                )),
+                Err(e) => {
+                    let _ = self.roll_back(id, token, None).await;
+                    Err(store_error("booking write", e))
+                }
+            };
+        };
+        let stored = appts.find_one(doc! { "_id": id.clone() }).await.map_err(|e| store_error("read", e))?;
+        let Some(mut stored) = stored else {
+            return Err(ClinicError::not_found("appointment", c.appointment.id()));
+        };
+        if stored.contains_key("pending") || version_of(&stored) != Some(expected) {
+            return Ok(None);
+        }
+        if !self.claim(id, expected).await? {
+            return Ok(None);
+        }
+        stored.remove("_id");
+        pending.insert("prev", stored.clone());
+        d.insert("pending", pending);
+        let v = i64::try_from(expected).map_err(|_| config_error(format!("version {expected} is too large")))?;
+        let filter = doc! { "_id": id.clone(), "version": v, "pending": { "$exists": false } };
+        match appts.replace_one(filter, d).await {
+            Ok(r) if r.matched_count == 1 => Ok(Some(Some(stored))),
+            Ok(_) => {
+                self.release(id, expected).await?;
+                Ok(None)
+            }
+            Err(e) => {
+                let _ = self.roll_back(id, token, Some(stored)).await;
+                Err(store_error("booking write", e))
+            }
+        }
+    }
+
+    /// Marks the booking write `token` finished. If it took so long that a recovery sweep may roll it back, or
+    /// one already did, the booking does not happen: stale.
+    async fn finish(
+        &self,
+        c: &BookingCommit,
+        id: &Bson,
+        token: Uuid,
+        prev: Option<Document>,
+        started: std::time::Instant,
+    ) -> StoreResult<CommitOutcome> {
+        let appts = &self.inner.appointments;
+        // Finishing and a sweep's rollback must not overlap: past half the pending timeout, give up instead.
+        if started.elapsed().as_millis() as i64 > self.inner.pending_timeout.num_milliseconds() / 2 {
+            self.roll_back(id, token, prev).await?;
+            return Ok(CommitOutcome::Stale);
+        }
+        let filter = doc! { "_id": id.clone(), "pending.token": uuid_bson(token) };
+        let result = appts.update_one(filter, doc! { "$unset": { "pending": "" } }).await;
+        if let Ok(r) = &result {
+            if r.matched_count == 1 {
+                return Ok(CommitOutcome::Committed);
+            }
+        }
+        // Not matched, or no answer: look. Finished means the appointment is there, unmarked, as committed
+        // (or changed since); a rollback removes it or restores the older version.
+        let committed = |d: &Document| {
+            pending_of(d).is_none_or(|p| p.token != token)
+                && match version_of(d) {
+                    Some(v) if v > c.appointment.version() => true,
+                    Some(v) if v == c.appointment.version() => {
+                        from_document::<Appointment>(d).is_ok_and(|a| a == c.appointment)
+                    }
+                    _ => false,
+                }
+        };
+        match (result, appts.find_one(doc! { "_id": id.clone() }).await) {
+            (_, Ok(Some(d))) if committed(&d) => Ok(CommitOutcome::Committed),
+            (Ok(_), Ok(_)) => Ok(CommitOutcome::Stale),
+            (Err(e), _) | (_, Err(e)) => Err(ClinicError::Store {
+                message: format!(
+                    "MongoDB booking commit: the outcome is unknown (the server stopped answering while the \
+                     booking was being finished; if it did not finish it is rolled back within the pending \
+                     timeout): {}",
+                    store_error("write", e)
+                ),
+                retryable: false,
+            }),
+        }
+    }
+
+    async fn find_docs(
+        &self,
+        filter: Document,
+        sort: Option<Document>,
+        limit: Option<i64>,
+    ) -> StoreResult<Vec<Document>> {
+        let read = |e| store_error("appointment read", e);
+        let mut find = self.inner.appointments.find(filter);
+        if let Some(s) = sort {
+            find = find.sort(s);
+        }
+        if let Some(l) = limit {
+            find = find.limit(l);
+        }
+        find.await.map_err(read)?.try_collect().await.map_err(read)
+    }
+
+    /// Runs an appointment query so that the answer is safe to check a booking against:
+    ///
+    /// 1. query; if no document carries an unfinished booking write, the committed states are the answer;
+    /// 2. otherwise wait until each of those writes has finished or been rolled back, query again, and answer
+    ///    with the committed states — a write that started after step 1 counts as not there (a pending insert
+    ///    is absent, a pending reschedule is where it was).
+    ///
+    /// Why that is enough: the caller read its guard versions before step 1. A write seen in step 1 may have
+    /// bumped guards the caller already read, so its outcome must be known — hence the wait. A write not seen
+    /// in step 1 wrote its appointment after the caller's guard read, so it bumps its guards after that read
+    /// too: if it conflicts with the caller they share a key, and at most one of the two compare-and-sets on it
+    /// succeeds. So no rejection is ever caused by a booking that then fails, and no booking is missed that
+    /// could commit alongside the caller's.
+    async fn settled_rows(
+        &self,
+        filter: Document,
+        sort: Option<Document>,
+        limit: Option<i64>,
+        f: &AppointmentFilter,
+    ) -> StoreResult<Vec<Appointment>> {
+        let mut docs = self.find_docs(filter.clone(), sort.clone(), limit).await?;
+        let unfinished: Vec<(Bson, Uuid)> =
+            docs.iter().filter_map(|d| Some((d.get("_id")?.clone(), pending_of(d)?.token))).collect();
+        if !unfinished.is_empty() {
+            futures::future::try_join_all(unfinished.iter().map(|(id, t)| self.settle(id, *t))).await?;
+            docs = self.find_docs(filter, sort, limit).await?;
+        }
+        let mut rows = Vec::with_capacity(docs.len());
+        for d in &docs {
+            if let Some(a) = committed_state(d)? {
+                if appointment_matches(&a, f) {
+                    rows.push(a);
+                }
+            }
+        }
+        Ok(rows)
+    }
+
+    /// Waits until booking write `token` on appointment `id` is finished or rolled back (rolling it back itself
+    /// once it is older than the pending timeout).
+    async fn settle(&self, id: &Bson, token: Uuid) -> StoreResult<()> {
+        let filter = doc! { "_id": id.clone(), "pending.token": uuid_bson(token) };
+        let give_up = tokio::time::Instant::now()
+            + self.inner.pending_timeout.to_std().unwrap_or(Duration::from_secs(30))
+            + Duration::from_secs(10);
+        let mut pause = Duration::from_millis(2);
+        loop {
+            let d = self.inner.appointments.find_one(filter.clone()).await.map_err(|e| store_error("read", e))?;
+            let Some(d) = d else { return Ok(()) };
+            let started = match d.get_document("pending").ok().and_then(|p| p.get("at")) {
+                Some(Bson::DateTime(t)) => t.timestamp_millis(),
+                _ => 0,
+            };
+            if Utc::now().timestamp_millis() - started > self.inner.pending_timeout.num_milliseconds() {
+                if let Some(p) = pending_of(&d) {
+                    self.roll_back(id, p.token, p.prev).await?;
+                }
+                return Ok(());
+            }
+            if tokio::time::Instant::now() >= give_up {
+                return Err(ClinicError::Store {
+                    message: "MongoDB: a concurrent booking write did not finish in time".into(),
+                    retryable: true,
+                });
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(20));
+        }
+    }
+}
+
+#[async_trait]
+impl CatalogStore for MongoStore {
+    async fn put_clinic(&self, clinic: &Clinic) -> StoreResult<()> {
+        self.put(&self.inner.clinics, clinic).await
+    }
+    async fn get_clinic(&self, id: ClinicId) -> StoreResult<Option<Clinic>> {
+        self.get(&self.inner.clinics, id.as_uuid()).await
+    }
+    async fn list_clinics(&self) -> StoreResult<Vec<Clinic>> {
+        self.list(&self.inner.clinics, doc! {}).await
+    }
+    async fn put_practitioner(&self, p: &Practitioner) -> StoreResult<()> {
+        self.put(&self.inner.practitioners, p).await
+    }
+    async fn get_practitioner(&self, id: PractitionerId) -> StoreResult<Option<Practitioner>> {
+        self.get(&self.inner.practitioners, id.as_uuid()).await
+    }
+    async fn list_practitioners(&self, clinic: ClinicId) -> StoreResult<Vec<Practitioner>> {
+        self.list_by_clinic(&self.inner.practitioners, clinic).await
+    }
+    async fn put_room(&self, r: &Room) -> StoreResult<()> {
+        self.put(&self.inner.rooms, r).await
+    }
+    async fn get_room(&self, id: RoomId) -> StoreResult<Option<Room>> {
+        self.get(&self.inner.rooms, id.as_uuid()).await
+    }
+    async fn list_rooms(&self, clinic: ClinicId) -> StoreResult<Vec<Room>> {
+        self.list_by_clinic(&self.inner.rooms, clinic).await
+    }
+    async fn put_appointment_type(&self, t: &AppointmentType) -> StoreResult<()> {
+        self.put(&self.inner.types, t).await
+    }
+    async fn get_appointment_type(&self, id: AppointmentTypeId) -> StoreResult<Option<AppointmentType>> {
+        self.get(&self.inner.types, id.as_uuid()).await
+    }
+    async fn list_appointment_types(&self, clinic: ClinicId) -> StoreResult<Vec<AppointmentType>> {
+        self.list_by_clinic(&self.inner.types, clinic).await
+    }
+    async fn put_schedule(&self, s: &Schedule) -> StoreResult<()> {
+        self.put(&self.inner.schedules, s).await
+    }
+    async fn get_schedule(&self, id: ScheduleId) -> StoreResult<Option<Schedule>> {
+        self.get(&self.inner.schedules, id.as_uuid()).await
+    }
+    async fn delete_schedule(&self, id: ScheduleId) -> StoreResult<bool> {
+        let r = self.inner.schedules.delete_one(id_filter(id.as_uuid())).await.map_err(|e| store_error("delete", e))?;
+        Ok(r.deleted_count > 0)
+    }
+    async fn list_schedules(&self, clinic: ClinicId) -> StoreResult<Vec<Schedule>> {
+        self.list_by_clinic(&self.inner.schedules, clinic).await
+    }
+}
+
+impl MongoStore {
+    /// The first reason `ps` cannot be inserted, in the order the in-memory store checks: an existing id,
+    /// then an MRN taken in the clinic or repeated earlier in the batch. Two queries per 1000 patients.
+    async fn first_patient_conflict(&self, ps: &[Patient]) -> StoreResult<Option<ClinicError>> {
+        let read = |e| store_error("patient read", e);
+        let mut existing_ids = std::collections::HashSet::new();
+        let mut taken = std::collections::HashSet::new();
+        for chunk in ps.chunks(1000) {
+            let ids: Vec<Bson> = chunk.iter().map(|p| uuid_bson(p.id().as_uuid())).collect();
+            let mut cur = self
+                .inner
+                .patients
+                .find(doc! { "_id": { "$in": ids } })
+                .projection(doc! { "_id": 1 })
+                .await
+                .map_err(read)?;
+            while let Some(d) = cur.try_next().await.map_err(read)? {
+                existing_ids.extend(d.get("_id").and_then(bson_uuid));
+            }
+            let mrns: Vec<Bson> = chunk.iter().filter_map(|p| p.mrn()).map(|m| Bson::String(m.to_string())).collect();
+            if mrns.is_empty() {
+                continue;
+            }
+            let mut cur = self
+                .inner
+                .patients
+                .find(doc! { "mrn_key": { "$in": mrns } })
+                .projection(doc! { "_id": 1, "clinic_id": 1, "mrn_key": 1 })
+                .await
+                .map_err(read)?;
+            while let Some(d) = cur.try_next().await.map_err(read)? {
+                let clinic = d.get("clinic_id").and_then(bson_uuid);
+                if let (Some(c), Some(Bson::String(m))) = (clinic, d.get("mrn_key")) {
+                    taken.insert((c, m.clone(), d.get("_id").and_then(bson_uuid)));
+                }
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for p in ps {
+            let id = p.id().as_uuid();
+            if existing_ids.contains(&id) {
+                return Ok(Some(duplicate_patient_id(p)));
+            }
+            if let Some(m) = p.mrn() {
+                let clinic = p.clinic_id().as_uuid();
+                let by_other = taken.iter().any(|(c, tm, tid)| *c == clinic && tm == m && *tid != Some(id));
+                if by_other || !seen.insert((p.clinic_id(), m.to_string())) {
+                    return Ok(Some(duplicate_mrn(p)));
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+#[async_trait]
+impl PatientStore for MongoStore {
+    async fn insert_patient(&self, p: &Patient) -> StoreResult<()> {
+        self.insert_patients(std::slice::from_ref(p)).await
+    }
+
+    /// All or nothing without transactions: checked first, then inserted in order; if a concurrent writer takes
+    /// an id or MRN in between, the patients this call already inserted are deleted again before it fails.
+    /// (Readers may see the first patients of a batch for that moment.)
+    async fn insert_patients(&self, ps: &[Patient]) -> StoreResult<()> {
+        if ps.is_empty() {
+            return Ok(());
+        }
+        if let Some(e) = self.first_patient_conflict(ps).await? {
+            return Err(e);
+        }
+        let docs = ps.iter().map(patient_document).collect::<Result<Vec<_>, _>>()?;
+        let err = match self.inner.patients.insert_many(docs).ordered(true).await {
+            Ok(_) => return Ok(()),
+            Err(e) => e,
+        };
+        // Ordered: everything before the first failed index went in.
+        let failed_at = match err.kind.as_ref() {
+            mongodb::error::ErrorKind::InsertMany(m) => {
+                m.write_errors.as_ref().and_then(|w| w.iter().map(|w| w.index).min()).unwrap_or(0)
+            }
+            _ => ps.len(),
+        };
+        let inserted: Vec<Bson> = ps[..failed_at.min(ps.len())].iter().map(|p| uuid_bson(p.id().as_uuid())).collect();
+        if !inserted.is_empty() {
+            self.inner
+                .patients
+                .delete_many(doc! { "_id": { "$in": inserted } })
+                .await
+                .map_err(|e| store_error("patient rollback", e))?;
+        }
+        if is_duplicate_key(&err) {
+            let culprit = &ps[failed_at.min(ps.len() - 1)];
+            return Err(match self.first_patient_conflict(std::slice::from_ref(culprit)).await? {
+                Some(e) => e,
+                None => duplicate_mrn(culprit),
+            });
+        }
+        Err(store_error("patient write", err))
+    }
+
+    async fn update_patient(&self, p: &Patient) -> StoreResult<()> {
+        let d = patient_document(p)?;
+        match self.inner.patients.replace_one(id_filter(p.id().as_uuid()), d).await {
+            Ok(r) if r.matched_count == 0 => Err(ClinicError::not_found("patient", p.id())),
+            Ok(_) => Ok(()),
+            Err(e) if is_duplicate_key(&e) => Err(duplicate_mrn(p)),
+            Err(e) => Err(store_error("patient write", e)),
+        }
+    }
+
+    async fn get_patient(&self, id: PatientId) -> StoreResult<Option<Patient>> {
+        self.get(&self.inner.patients, id.as_uuid()).await
+    }
+
+    /// Exact-match keys (clinic, MRN, phone, e-mail, date of birth, cursor) are queried on the server; the name
+    /// prefix (case-insensitive, Unicode) is applied while reading, in id order, until the limit.
+    async fn find_patients(&self, q: &PatientQuery) -> StoreResult<Vec<Patient>> {
+        let mut filter = Document::new();
+        if let Some(c) = q.clinic_id {
+            filter.insert("clinic_id", uuid_bson(c.as_uuid()));
+        }
+        if let Some(m) = q.mrn.as_deref() {
+            filter.insert("mrn", m.trim());
+        }
+        if let Some(ph) = q.phone.as_deref() {
+            filter.insert("contact.phone", ph);
+        }
+        if let Some(e) = q.email.as_deref() {
+            filter.insert("contact.email", e.trim().to_lowercase());
+        }
+        if let Some(d) = q.date_of_birth {
+            filter.insert("date_of_birth", d.format("%Y-%m-%d").to_string());
+        }
+        if let Some(a) = q.after {
+            filter.insert("_id", doc! { "$gt": uuid_bson(a.as_uuid()) });
+        }
+        let mut cursor = self
+            .inner
+            .patients
+            .find(filter)
+            .sort(doc! { "_id": 1 })
+            .await
+            .map_err(|e| store_error("patient read", e))?;
+        let mut out = Vec::new();
+        while let Some(d) = cursor.try_next().await.map_err(|e| store_error("patient read", e))? {
+            if q.limit.is_some_and(|l| out.len() >= l) {
+                break;
+            }
+            let p: Patient = from_document(&d)?;
+            if patient_matches(&p, q) {
+                out.push(p);
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[async_trait]
+impl AppointmentStore for MongoStore {
+    /// The committed state: while a reschedule is being committed, the appointment as it was; while an insert
+    /// is being committed, nothing.
+    async fn get_appointment(&self, id: AppointmentId) -> StoreResult<Option<Appointment>> {
+        match self.inner.appointments.find_one(id_filter(id.as_uuid())).await.map_err(|e| store_error("read", e))? {
+            Some(d) => committed_state(&d),
+            None => Ok(None),
+        }
+    }
+
+    /// Committed appointments only (read-committed), and never one a booking write that was already under way
+    /// may still add: see `MongoStore::settled_rows`.
+    async fn list_appointments(&self, f: &AppointmentFilter) -> StoreResult<Vec<Appointment>> {
+        let main = appointment_query(f, "");
+        if f.limit.is_none() && f.after.is_none() {
+            // Also the documents whose state before an unfinished reschedule matches: if that reschedule is
+            // rolled back, they match again.
+            let mut held = appointment_query(f, "pending.prev.");
+            held.insert("pending.at", pending_exists());
+            let q = doc! { "$or": [main, held] };
+            let rows = self.settled_rows(q, None, None, f).await?;
+            return Ok(paginate_appointments(rows, f));
+        }
+        // Paginated: the page is read in (slot start, id) order on the server, from the cursor on.
+        let mut page = main;
+        if let Some(after) = f.after {
+            let at = self.get_appointment(after).await?;
+            if let Some(a) = at.filter(|a| appointment_matches(a, f)) {
+                let s = date_bson(a.slot().start());
+                let id = uuid_bson(a.id().as_uuid());
+                page = doc! { "$and": [page, { "$or": [
+                    { "slot.start": { "$gt": s.clone() } },
+                    { "slot.start": s, "_id": { "$gt": id } },
+                ] }] };
+            }
+        }
+        let limit = f.limit.map(|l| i64::try_from(l).unwrap_or(i64::MAX));
+        let rows = self.settled_rows(page, Some(doc! { "slot.start": 1, "_id": 1 }), limit, f).await?;
+        Ok(paginate_appointments(rows, &AppointmentFilter { after: None, ..f.clone() }))
+    }
+
+    async fn guard_versions(&self, keys: &[GuardKey]) -> StoreResult<Vec<u64>> {
+        self.maybe_recover().await;
+        self.read_guards(keys).await
+    }
+
+    /// Commits a booking without a multi-document transaction.
+    ///
+    /// 1. **Check**: read every guard; if one moved, `Stale` — nothing written, nothing bumped.
+    /// 2. **Write the appointment first**, marked unfinished (`pending: {token, at}`): an insert (the unique
+    ///    `_id` refuses a second one), or for a reschedule a claim of the stored version (see "appointment
+    ///    version claims") and a replace that keeps the old document in `pending.prev`.
+    /// 3. **Bump the guards**, one compare-and-set per key in sorted key order: insert the key's next chain
+    ///    entry `<key>#<v+1>` — the unique `_id` lets exactly one inserter win (see "guards"). If one fails,
+    ///    roll back step 2 (delete the insert / restore the old document and release the claim) and return
+    ///    `Stale`; guards already bumped stay bumped.
+    /// 4. **Finish**: remove the mark — the commit point — and return `Committed`.
+    ///
+    /// Why no double booking: two bookings that conflict share a guard key and both read its version `v` before
+    /// checking; only one insert of `<key>#<v+1>` can succeed, so at most one commits with that snapshot. A checker that reads `v + 1` instead read it after the winner's bump, which came after
+    /// the winner's appointment was written, so its listing finds that appointment — still marked or finished —
+    /// and waits for the mark to resolve before it answers (see `settled_rows`), so its check sees it and
+    /// refuses the slot. While a reschedule is unfinished, listings treat it as still in its old slot, so that
+    /// slot is never seen free before the move is final and a rollback can always put the appointment back.
+    /// Guards only ever grow, so no checker can see an old version again.
+    ///
+    /// What it costs: a commit lost in step 3 leaves the guards before the lost one bumped once more (concurrent
+    /// snapshots of them retry), and listings wait for unfinished writes they meet (milliseconds). A writer that
+    /// dies between steps 2 and 4 leaves a marked document; it is rolled back after the pending timeout
+    /// ([`MongoStore::recover_pending`], or the next listing that meets it). An acknowledged (finished) booking
+    /// is never rolled back.
+    async fn commit_booking(&self, c: &BookingCommit) -> StoreResult<CommitOutcome> {
+        // The same key twice counts twice, as in the in-memory store.
+        let mut guards: BTreeMap<GuardKey, (u64, u64)> = BTreeMap::new();
+        for g in &c.guards {
+            let e = guards.entry(g.key).or_insert((g.version, 0));
+            if e.0 != g.version {
+                return Ok(CommitOutcome::Stale);
+            }
+            e.1 += 1;
+        }
+        let keys: Vec<GuardKey> = guards.keys().copied().collect();
+        let current = self.read_guards(&keys).await?;
+        if keys.iter().zip(&current).any(|(k, v)| guards.get(k).map(|g| g.0) != Some(*v)) {
+            return Ok(CommitOutcome::Stale);
+        }
+        let started = std::time::Instant::now();
+        let id = uuid_bson(c.appointment.id().as_uuid());
+        let token = Uuid::now_v7();
+        let Some(prev) = self.write_pending(c, &id, token).await? else {
+            return Ok(CommitOutcome::Stale);
+        };
+        for (key, (version, by)) in &guards {
+            match self.cas_guard(key, *version, *by).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.roll_back(&id, token, prev).await?;
+                    return Ok(CommitOutcome::Stale);
+                }
+                Err(e) => {
+                    let _ = self.roll_back(&id, token, prev).await;
+                    return Err(e);
+                }
+            }
+        }
+        self.finish(c, &id, token, prev, started).await
+    }
+
+    /// Compare-and-set on the version: the writer first claims the stored version (see "appointment version
+    /// claims"), so two updates of one version never both succeed, on FerretDB too. While a booking write is
+    /// unfinished on the appointment, waits (briefly) for it to settle.
+    async fn update_appointment(&self, a: &Appointment, expected_version: u64) -> StoreResult<()> {
+        let appts = &self.inner.appointments;
+        let d = to_document(a)?;
+        let id = uuid_bson(a.id().as_uuid());
+        let v = i64::try_from(expected_version)
+            .map_err(|_| config_error(format!("version {expected_version} is too large")))?;
+        let conflict = |stored: u64| {
+            ClinicError::rule(
+                ErrorCode::VersionConflict,
+                format!("appointment changed (version {stored} is not {expected_version})"),
+            )
+        };
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let stored = appts.find_one(doc! { "_id": id.clone() }).await.map_err(|e| store_error("read", e))?;
+            let Some(stored) = stored else {
+                return Err(ClinicError::not_found("appointment", a.id()));
+            };
+            match pending_of(&stored) {
+                Some(Pending { token, .. }) => self.settle(&id, token).await?,
+                None => match version_of(&stored) {
+                    Some(s) if s != expected_version => return Err(conflict(s)),
+                    _ => {
+                        if self.claim(&id, expected_version).await? {
+                            let filter = doc! { "_id": id.clone(), "version": v, "pending": { "$exists": false } };
+                            let r = appts.replace_one(filter, d.clone()).await;
+                            match r {
+                                Ok(r) if r.matched_count == 1 => return Ok(()),
+                                Ok(_) => self.release(&id, expected_version).await?,
+                                Err(e) => {
+                                    // Unknown whether it was written: keep the claim (a written version must
+                                    // never be replaced twice), report the failure.
+                                    return Err(store_error("write", e));
+                                }
+                            }
+                        } else {
+                            // Another writer holds this version: it was replaced (conflict) or is being.
+                            tokio::time::sleep(Duration::from_millis(10)).await;
+                        }
+                    }
+                },
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(ClinicError::rule(
+                    ErrorCode::VersionConflict,
+                    "appointment is being changed by another writer; read it again and retry",
+                ));
+            }
+        }
+    }
+}
