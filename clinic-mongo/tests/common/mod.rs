@@ -3,11 +3,9 @@
 
 use std::sync::{Arc, Mutex};
 
-use chrono::Duration;
 use clinic_core::ports::*;
-use clinic_core::rbac::Actor;
-use clinic_core::testkit::{seed, Spawner, RACE_TASKS};
-use clinic_core::{Appointment, AppointmentStatus, ClinicError, ErrorCode, RescheduleAppointment, Scheduler};
+use clinic_core::testkit::Spawner;
+use clinic_core::{Appointment, AppointmentStatus, ClinicError, ErrorCode, Scheduler};
 use futures::future::BoxFuture;
 
 pub fn scheduler<S: Store + ?Sized>(store: Arc<S>, now: chrono::DateTime<chrono::Utc>) -> Scheduler<S> {
