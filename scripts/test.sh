@@ -13,6 +13,9 @@ for c in rustfmt clippy; do
 done
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 
+step "test tools: Python venv (icalendar, jsonschema, openpyxl, xlwt), pdftotext"
+scripts/test-tools.sh
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
