@@ -254,7 +254,8 @@ fn cells(values: &[String], widths: &[usize]) -> Vec<(String, usize, bool)> {
 /// Splits lines into pages; a table continued on a new page gets its header again, and a heading is never
 /// the last thing on a page.
 fn paginate(lines: Vec<Line>) -> Vec<Vec<Line>> {
-    let mut pages: Vec<Vec<Line>> = vec![Vec::new()];
+    let mut pages: Vec<Vec<Line>> = Vec::new();
+    let mut page: Vec<Line> = Vec::new();
     let mut y = TOP;
     let mut header: Option<String> = None;
     for line in lines {
@@ -262,13 +263,13 @@ fn paginate(lines: Vec<Line>) -> Vec<Vec<Line>> {
             Line::Heading(_) => line.height() + 3.0 * Line::Row(String::new()).height(),
             _ => line.height(),
         };
-        if y - need < BOTTOM {
-            pages.push(Vec::new());
+        if y - need < BOTTOM && !page.is_empty() {
+            pages.push(std::mem::take(&mut page));
             y = TOP;
             if let (Line::Row(_), Some(h)) = (&line, &header) {
                 let h = Line::Head(h.clone());
                 y -= h.height();
-                pages.last_mut().map(|p| p.push(h));
+                page.push(h);
             }
         }
         match &line {
@@ -277,10 +278,9 @@ fn paginate(lines: Vec<Line>) -> Vec<Vec<Line>> {
             _ => header = None,
         }
         y -= line.height();
-        if let Some(p) = pages.last_mut() {
-            p.push(line);
-        }
+        page.push(line);
     }
+    pages.push(page);
     pages
 }
 
