@@ -15,7 +15,7 @@ use clinic_core::error::ErrorCode;
 use clinic_core::ports::{AppointmentStore, BookingCommit, CatalogStore};
 use clinic_core::rbac::{Actor, Role};
 use clinic_core::reports::{
-    compute_report, report_to_csv, report_to_pdf, CsvRow, Report, ReportCatalog, ReportQuery, CSV_HEADER,
+    compute_report, report_to_csv, report_to_pdf, CsvRow, DayFigures, Report, ReportCatalog, ReportQuery, CSV_HEADER,
 };
 use clinic_core::*;
 
@@ -570,4 +570,143 @@ fn pdf_text_of_non_latin_names_does_not_fail() {
     w.ben = Practitioner::new(w.ben.id(), w.clinic.id(), "Dr Zoë Müller 李", ContactInfo::default()).unwrap();
     let text = squeeze(&tools::pdf_text(&report_to_pdf(&w.report(&w.week()).unwrap()).unwrap()));
     assert!(text.contains("Dr Zoë Müller ?"), "Latin-1 kept, the rest replaced: {text}");
+}
+
+// ------------------------------------------------------------------------------------------------
+// More edges: fall-back day, a partial closure, a window across local midnight, invariants
+// ------------------------------------------------------------------------------------------------
+
+#[test]
+fn fall_back_day_has_an_extra_hour() {
+    let w = world();
+    // Sun 7 Nov 2027: 01:00–07:00 on the wall clock holds 01:00–02:00 twice: 7 real hours.
+    let r = w.report(&w.query(d(11, 7), d(11, 8))).unwrap();
+    assert_eq!(r.practitioners[0].totals.available_minutes, 420);
+    assert_eq!(r.weeks[0].week, "2027-W44");
+}
+
+#[test]
+fn partial_closure_cuts_available_and_booked_minutes() {
+    let mut w = world();
+    let mut input = ClinicInput {
+        name: w.clinic.name().into(),
+        time_zone: TZ.into(),
+        closures: w.clinic.closures().to_vec(),
+        ..Default::default()
+    };
+    input.closures.push(Closure { date: d(3, 11), start: Some(t(13, 0)), end: Some(t(15, 0)), reason: "drill".into() });
+    w.clinic = w.clinic.updated(input).unwrap();
+    let r = w.report(&w.week()).unwrap();
+    let thu = &r.practitioners[0].days.iter().find(|x| x.date == d(3, 11)).unwrap().figures;
+    // 09:00–12:00 and 15:00–17:00 remain; the two 14:00 bookings fall in the closure.
+    assert_eq!((thu.available_minutes, thu.booked_minutes, thu.appointments), (300, 0, 2));
+}
+
+#[test]
+fn window_across_midnight_is_split_between_days() {
+    let w = world();
+    let night = ScheduleInput {
+        resource: ResourceRef::Practitioner(w.ben.id()),
+        weekly_hours: vec![],
+        recurrences: vec![RecurringHours {
+            rrule: "FREQ=DAILY;COUNT=400".into(),
+            start: t(22, 0),
+            duration_minutes: 240,
+        }],
+        breaks: vec![],
+        exceptions: vec![],
+        valid_from: d(6, 1),
+        valid_until: None,
+        granularity_minutes: 15,
+    };
+    let mut schedules = w.schedules.clone();
+    schedules.push(Schedule::new(ScheduleId::new(), w.clinic.id(), night).unwrap());
+    let ps = [w.ben.clone()];
+    let cat = ReportCatalog { clinic: &w.clinic, practitioners: &ps, schedules: &schedules };
+    // Tue 15 June alone: 00:00–02:00 from Monday night's window + 22:00–24:00 of its own (Ben has no Tuesday
+    // hours). An appointment Mon 23:30–00:30 puts 30 minutes on each day; only Monday counts the appointment.
+    let mut w2 = world_clone(&w);
+    w2.appts.clear();
+    w2.add(w.ben.id(), local(6, 14, 23, 30), local(6, 1, 9, 0), Path::Booked);
+    let q = w.query(d(6, 15), d(6, 16));
+    let r = compute_report(&cat, &w2.appts, &q).unwrap();
+    let f = &r.totals;
+    assert_eq!((f.available_minutes, f.booked_minutes, f.appointments), (240, 30, 0));
+    let q = w.query(d(6, 14), d(6, 16));
+    let r = compute_report(&cat, &w2.appts, &q).unwrap();
+    let mon = &r.days[0].figures;
+    // Monday: 08:00–12:00 weekly + 00:00–02:00 (Sunday night) + 22:00–24:00.
+    assert_eq!((mon.available_minutes, mon.booked_minutes, mon.appointments), (480, 30, 1));
+}
+
+fn world_clone(w: &World) -> World {
+    World {
+        clinic: w.clinic.clone(),
+        ada: w.ada.clone(),
+        ben: w.ben.clone(),
+        schedules: w.schedules.clone(),
+        ty: w.ty.clone(),
+        appts: w.appts.clone(),
+    }
+}
+
+mod invariants {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        /// Whatever the appointments, minutes add up across days, weeks and practitioners, booked never exceeds
+        /// available, and every ratio is a finite number in [0, 1] or absent.
+        #[test]
+        fn figures_are_consistent(
+            appts in proptest::collection::vec((0u8..2, 0i64..(21 * 96), 0u8..6, 0i64..(14 * 96), 0i64..(30 * 96)), 0..40),
+            from in 0u64..10, len in 0u64..20,
+        ) {
+            let mut w = world();
+            w.appts.clear();
+            let base = local(3, 1, 0, 0);
+            for (who, q, status, created_back, cancel_back) in appts {
+                let p = if who == 0 { w.ada.id() } else { w.ben.id() };
+                let start = base + chrono::Duration::minutes(q * 15);
+                let created = start - chrono::Duration::minutes(created_back * 15);
+                let path = match status {
+                    0 => Path::Proposed,
+                    1 => Path::Booked,
+                    2 => Path::Arrived,
+                    3 => Path::Fulfilled,
+                    4 => Path::Noshow,
+                    _ => Path::CancelledAt(start - chrono::Duration::minutes(cancel_back * 15)),
+                };
+                w.add(p, start, created, path);
+            }
+            let from = d(3, 1).checked_add_days(chrono::Days::new(from)).unwrap();
+            let to = from.checked_add_days(chrono::Days::new(len)).unwrap();
+            let r = w.report(&w.query(from, to)).unwrap();
+            let all = std::iter::once(&r.totals)
+                .chain(r.days.iter().map(|x| &x.figures))
+                .chain(r.weeks.iter().map(|x| &x.figures))
+                .chain(r.practitioners.iter().flat_map(|p| {
+                    std::iter::once(&p.totals).chain(p.days.iter().map(|x| &x.figures)).chain(p.weeks.iter().map(|x| &x.figures))
+                }));
+            for f in all {
+                prop_assert!(0 <= f.booked_minutes && f.booked_minutes <= f.available_minutes);
+                prop_assert_eq!(f.appointments, f.by_status.total());
+                for v in [f.utilization, f.no_show_rate, f.cancellation_rate].into_iter().flatten() {
+                    prop_assert!(v.is_finite() && (0.0..=1.0).contains(&v));
+                }
+                for v in [f.median_cancellation_lead_minutes, f.median_booking_lead_minutes].into_iter().flatten() {
+                    prop_assert!(v.is_finite());
+                }
+            }
+            let sum = |v: &[DayFigures]| v.iter().map(|x| x.figures.available_minutes).sum::<i64>();
+            prop_assert_eq!(sum(&r.days), r.totals.available_minutes);
+            prop_assert_eq!(r.weeks.iter().map(|x| x.figures.booked_minutes).sum::<i64>(), r.totals.booked_minutes);
+            let per_p: i64 = r.practitioners.iter().map(|p| p.totals.booked_minutes).sum();
+            prop_assert_eq!(per_p, r.totals.booked_minutes);
+            prop_assert_eq!(r.practitioners.iter().map(|p| p.totals.appointments).sum::<u64>(), r.totals.appointments);
+            prop_assert_eq!(r.days.len() as u64, len);
+        }
+    }
 }
