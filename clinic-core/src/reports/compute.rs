@@ -387,13 +387,14 @@ fn median(v: &[i64]) -> Option<f64> {
     let mut s = v.to_vec();
     s.sort_unstable();
     let n = s.len();
+    if n == 0 {
+        return None;
+    }
+    let hi = s.get(n / 2).copied()? as f64;
     if n % 2 == 1 {
-        s.get(n / 2).map(|m| *m as f64)
+        Some(hi)
     } else {
-        match (s.get(n.wrapping_sub(2) / 2), s.get(n / 2)) {
-            (Some(a), Some(b)) if n > 0 => Some((*a as f64 + *b as f64) / 2.0),
-            _ => None,
-        }
+        Some((s.get(n / 2 - 1).copied()? as f64 + hi) / 2.0)
     }
 }
 

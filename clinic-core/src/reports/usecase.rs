@@ -18,6 +18,30 @@ impl<S: Store + ?Sized> Scheduler<S> {
     /// [`Scheduler::list_appointments`] narrows to their own appointments — and `FORBIDDEN` when it names
     /// anyone else. Every named practitioner is checked, not just one of them. A bad range is refused before
     /// anything is loaded.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use chrono::NaiveDate;
+    /// use clinic_core::rbac::{Actor, Role};
+    /// use clinic_core::reports::ReportQuery;
+    /// use clinic_core::{ClinicInput, InMemoryStore, Scheduler};
+    ///
+    /// futures::executor::block_on(async {
+    ///     let sch = Scheduler::new(Arc::new(InMemoryStore::new()));
+    ///     let input = ClinicInput { name: "Northside".into(), time_zone: "Europe/London".into(), ..Default::default() };
+    ///     let clinic = sch.create_clinic(&Actor::system(), input).await.unwrap();
+    ///     let d = |m, day| NaiveDate::from_ymd_opt(2027, m, day).unwrap();
+    ///     let q = ReportQuery { clinic_id: clinic.id(), from: d(1, 1), to: d(2, 1), practitioner_ids: vec![] };
+    ///     let front_desk = Actor::new(Role::Scheduler).with_clinic(clinic.id());
+    ///     let report = sch.generate_report(&front_desk, &q).await.unwrap();
+    ///     assert_eq!(report.days.len(), 31);
+    ///     assert_eq!(report.totals.utilization, None); // nobody was available: no ratio, not NaN
+    ///     // Patients have no access to reports.
+    ///     let patient = Actor::new(Role::Patient).with_clinic(clinic.id());
+    ///     let e = sch.generate_report(&patient, &q).await.unwrap_err();
+    ///     assert_eq!(e.code().as_str(), "FORBIDDEN");
+    /// });
+    /// ```
     pub async fn generate_report(&self, actor: &Actor, query: &ReportQuery) -> Result<Report, ClinicError> {
         let mut query = query.clone();
         let cid = query.clinic_id;
