@@ -37,7 +37,7 @@ pub const CSV_HEADER: &[&str] = &[
 
 /// One CSV row. `scope` is `clinic` or `practitioner`; `period_kind` is `range`, `day` or `week`; `period`
 /// is `total`, the date (`2027-03-14`) or the ISO week (`2027-W10`); `first_date`/`last_date` are the
-/// inclusive local dates the row covers (empty for the total of an empty range).
+/// inclusive local dates the row covers (`last_date` is empty for the total of an empty range).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CsvRow {
     pub scope: String,

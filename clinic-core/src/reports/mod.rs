@@ -15,7 +15,8 @@
 //!   `REPORT_RANGE_TOO_LONG`. Days start at local midnight (or at the end of a midnight DST gap).
 //! * **Which appointments count.** An appointment belongs to the local date of its (current) slot start; the
 //!   status counts, rates and lead times use the appointments whose start date is in the range and whose
-//!   (current) practitioner is selected. Practitioners not in the catalog are never reported.
+//!   (current) practitioner is selected. Practitioners not in the catalog are never reported; inactive ones
+//!   are (their past work still counts). Give each appointment once: the input is not de-duplicated.
 //! * **Available minutes** of a practitioner: the union of the windows of all their schedules, expanded by
 //!   the engine's own [`crate::Schedule::windows`] (weekly hours, RRULEs, extra hours, minus breaks and
 //!   absences, DST-aware), minus the clinic's closures, split at local midnights. A 09:00–17:00 day on a
