@@ -18,6 +18,8 @@ const PAGE_H: f32 = 842.0;
 const LEFT: f32 = 40.0;
 const TOP: f32 = 800.0;
 const BOTTOM: f32 = 50.0;
+/// Characters of 10 pt Helvetica that safely fit the text width (its glyphs average about half an em).
+const PROSE_CHARS: usize = 95;
 /// Table font size; Courier glyphs are 0.6 em wide, so 8 pt gives 4.8 pt per character (≈107 per line).
 const TABLE_PT: f32 = 8.0;
 
@@ -105,7 +107,9 @@ fn document_lines(r: &Report) -> Vec<Line> {
     } else {
         r.practitioners.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
     };
-    out.push(Line::Sub(format!("Practitioners: {who}")));
+    for part in wrap(&format!("Practitioners: {who}"), PROSE_CHARS) {
+        out.push(Line::Sub(part));
+    }
     out.push(Line::Gap);
 
     let t = &r.totals;
@@ -246,6 +250,23 @@ fn document_lines(r: &Report) -> Vec<Line> {
     out
 }
 
+/// Splits prose at spaces into lines of at most `width` characters (a longer word gets a line of its own).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for word in text.split(' ') {
+        if !cur.is_empty() && cur.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(word);
+    }
+    lines.push(cur);
+    lines
+}
+
 /// Text cells: the first column left-aligned, numbers right-aligned.
 fn cells(values: &[String], widths: &[usize]) -> Vec<(String, usize, bool)> {
     values.iter().zip(widths).enumerate().map(|(i, (v, w))| (v.clone(), *w, i == 0)).collect()
@@ -375,4 +396,21 @@ fn text_at(c: &mut Content, font: Name, size: f32, x: f32, y: f32, text: &str) {
     c.next_line(x, y);
     c.show(Str(&win_ansi(text)));
     c.end_text();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_at_spaces() {
+        assert_eq!(wrap("aa bb cc", 5), ["aa bb", "cc"]);
+        assert_eq!(wrap("toolongword x", 4), ["toolongword", "x"]);
+        assert_eq!(wrap("", 4), [""]);
+    }
+
+    #[test]
+    fn encodes_win_ansi() {
+        assert_eq!(win_ansi("Zoë – 李"), b"Zo\xeb \x96 ?");
+    }
 }
