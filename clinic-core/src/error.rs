@@ -127,6 +127,15 @@ error_codes! {
     // --- authorization ---
     /// The actor's role or ownership does not allow the action.
     Forbidden,
+    // --- reports ---
+    /// A report range whose end date is before its start date.
+    ReportRangeInverted,
+    /// A report range longer than [`crate::reports::MAX_REPORT_DAYS`] days.
+    ReportRangeTooLong,
+    /// A report filter names a practitioner the clinic does not have.
+    UnknownPractitioner,
+    /// A report could not be rendered (CSV or PDF writer failure; not expected with valid data).
+    ReportOutputFailed,
 }
 
 impl ErrorCode {
@@ -160,7 +169,9 @@ impl ErrorCode {
             ArrivalNotToday => "ARRIVAL_NOT_TODAY", AppointmentNotActive => "APPOINTMENT_NOT_ACTIVE",
             NotFound => "NOT_FOUND", VersionConflict => "VERSION_CONFLICT", DuplicateMrn => "DUPLICATE_MRN",
             ConcurrentModification => "CONCURRENT_MODIFICATION", StoreUnavailable => "STORE_UNAVAILABLE",
-            Forbidden => "FORBIDDEN",
+            Forbidden => "FORBIDDEN", ReportRangeInverted => "REPORT_RANGE_INVERTED",
+            ReportRangeTooLong => "REPORT_RANGE_TOO_LONG", UnknownPractitioner => "UNKNOWN_PRACTITIONER",
+            ReportOutputFailed => "REPORT_OUTPUT_FAILED",
         }
     }
 

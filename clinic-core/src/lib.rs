@@ -18,6 +18,7 @@ pub mod memory;
 pub mod model;
 pub mod ports;
 pub mod rbac;
+pub mod reports;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod time_slot;
