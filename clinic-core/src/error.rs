@@ -127,6 +127,15 @@ error_codes! {
     // --- authorization ---
     /// The actor's role or ownership does not allow the action.
     Forbidden,
+    // --- interoperability (FHIR R4 import) ---
+    /// A FHIR resource whose `resourceType` is missing or not the one expected.
+    FhirWrongResourceType,
+    /// A FHIR element of the wrong JSON type (e.g. a number where a string is required).
+    FhirInvalidType,
+    /// A FHIR code the mapping does not support (e.g. appointment status `entered-in-error`).
+    FhirUnsupportedCode,
+    /// A FHIR reference (or coded appointment type) that cannot be resolved to one of the clinic's ids.
+    FhirUnresolvedReference,
 }
 
 impl ErrorCode {
@@ -161,6 +170,8 @@ impl ErrorCode {
             NotFound => "NOT_FOUND", VersionConflict => "VERSION_CONFLICT", DuplicateMrn => "DUPLICATE_MRN",
             ConcurrentModification => "CONCURRENT_MODIFICATION", StoreUnavailable => "STORE_UNAVAILABLE",
             Forbidden => "FORBIDDEN",
+            FhirWrongResourceType => "FHIR_WRONG_RESOURCE_TYPE", FhirInvalidType => "FHIR_INVALID_TYPE",
+            FhirUnsupportedCode => "FHIR_UNSUPPORTED_CODE", FhirUnresolvedReference => "FHIR_UNRESOLVED_REFERENCE",
         }
     }
 
