@@ -6,7 +6,7 @@
 //! | `identifier` with type `v2-0203#MR` | `mrn` (export: system [`super::mrn_system`] of the clinic) |
 //! | other `identifier` (system + value) | `identifiers` |
 //! | `name` (official, else usual, else first): `given` joined by spaces, `family` | `given_name`, `family_name` |
-//! | `telecom` first current `phone` / `email` (`use: old` skipped) | `contact.phone` (E.164), `contact.email` |
+//! | `telecom`: the first `phone` and the first `email` in use (`use: old` and entries whose `period` has an end are skipped) | `contact.phone` (E.164), `contact.email` |
 //! | `gender` | `sex` |
 //! | `birthDate` (full dates only) | `date_of_birth` |
 //! | `address` (home, else first not old): `line[0]`, rest of `line`, `city`, `state`, `postalCode`, `country` | `address` (`line1`, `line2`, `city`, `region`, `postal_code`, `country`; a missing country takes [`super::ImportOptions::default_region`]) |
@@ -144,9 +144,9 @@ pub fn patient_from_fhir(v: &Value, opts: &ImportOptions) -> Result<PatientImpor
 
     // name
     let names = root.array("name", &mut errs);
-    let pick =
-        |want: &str, errs: &mut ValidationErrors| names.iter().position(|n| n.str_field("use", errs) == Some(want));
-    let name_at = pick("official", &mut errs).or_else(|| pick("usual", &mut errs)).unwrap_or(0);
+    let uses: Vec<Option<&str>> = names.iter().map(|n| n.str_field("use", &mut errs)).collect();
+    let pick = |want: &str| uses.iter().position(|u| *u == Some(want));
+    let name_at = pick("official").or_else(|| pick("usual")).unwrap_or(0);
     match names.get(name_at) {
         None => errs.push(ErrorCode::Required, "name", "a patient needs a name"),
         Some(name) => {
