@@ -173,6 +173,33 @@ async fn exported_resources_validate_against_the_r4_schema() {
         assert_eq!(s["end"], fhir::instant(o.end));
     }
     resources.extend(slots);
+
+    // Busy slots of practitioner 0: the booked 09:00 (the cancelled 12:00 frees its time) and one slot for a
+    // group session two patients share.
+    for patient in [0, 1] {
+        w.sch.create_appointment(&admin, fx.request(patient, 0, &fx.group, fx.at(15, 0))).await.unwrap();
+    }
+    let p0 = fx.practitioners[0].id();
+    let busy = w.sch.fhir_busy_slots(&admin, p0, fx.at(0, 0), fx.at(23, 59)).await.unwrap();
+    let times: Vec<(&str, &str, &str)> = busy
+        .iter()
+        .map(|s| (s["status"].as_str().unwrap(), s["start"].as_str().unwrap(), s["end"].as_str().unwrap()))
+        .collect();
+    let (i9, i930, i15, i16) = (
+        fhir::instant(fx.at(9, 0)),
+        fhir::instant(fx.at(9, 30)),
+        fhir::instant(fx.at(15, 0)),
+        fhir::instant(fx.at(16, 0)),
+    );
+    assert_eq!(times, [("busy", i9.as_str(), i930.as_str()), ("busy", i15.as_str(), i16.as_str())]);
+    let other_doc =
+        Actor::new(Role::Practitioner).with_clinic(fx.clinic.id()).as_practitioner(fx.practitioners[1].id());
+    let refused = w.sch.fhir_busy_slots(&other_doc, p0, fx.at(0, 0), fx.at(23, 59)).await.unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::Forbidden);
+    resources.extend(busy);
+    let ids: std::collections::HashSet<&str> =
+        resources.iter().filter(|r| r["resourceType"] == "Slot").map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), resources.iter().filter(|r| r["resourceType"] == "Slot").count(), "slot ids are unique");
     assert_schema_valid(&resources);
 
     // The validator is not vacuous: the official examples pass and broken resources fail.

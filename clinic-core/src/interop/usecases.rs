@@ -21,7 +21,7 @@ use serde_json::Value;
 use crate::engine::SlotQuery;
 use crate::error::{ClinicError, ErrorCode};
 use crate::ids::{AppointmentId, ClinicId, PatientId, PractitionerId, ResourceRef, ScheduleId};
-use crate::model::{Appointment, Patient};
+use crate::model::{Appointment, AppointmentStatus, Patient};
 use crate::ports::{AppointmentFilter, Store};
 use crate::rbac::{authorize, Actor, Permission, Target};
 use crate::usecases::Scheduler;
@@ -236,6 +236,55 @@ impl<S: Store + ?Sized> Scheduler<S> {
                 out.push(fhir::slot_to_fhir(o.start, o.end, s.id(), SlotStatus::Free, ty));
             }
         }
+        Ok(out)
+    }
+
+    /// A practitioner's busy times as FHIR Slots: every active appointment overlapping `[from, to)` becomes a
+    /// `busy` slot (`busy-tentative` while proposed) of the schedule in force on its local day. Slots carry
+    /// times only, no patient. Needs `ReadSchedules` on the practitioner.
+    pub async fn fhir_busy_slots(
+        &self,
+        actor: &Actor,
+        practitioner_id: PractitionerId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Value>, ClinicError> {
+        let p = self
+            .store()
+            .get_practitioner(practitioner_id)
+            .await?
+            .ok_or_else(|| ClinicError::not_found("practitioner", practitioner_id))?;
+        authorize(actor, Permission::ReadSchedules, &Target::clinic(p.clinic_id()).practitioner(practitioner_id))?;
+        check_range(from, to)?;
+        let tz = self.clinic(p.clinic_id()).await?.time_zone();
+        let schedules = self.store().list_schedules(p.clinic_id()).await?;
+        let f = AppointmentFilter {
+            clinic_id: Some(p.clinic_id()),
+            practitioner_id: Some(practitioner_id),
+            from: Some(from),
+            to: Some(to),
+            statuses: vec![AppointmentStatus::Proposed, AppointmentStatus::Booked, AppointmentStatus::Arrived],
+            ..Default::default()
+        };
+        // A group session's patients share one slot: one Slot per (schedule, start, end), busy over tentative.
+        let mut slots: Vec<(ScheduleId, DateTime<Utc>, DateTime<Utc>, SlotStatus)> = Vec::new();
+        for a in self.store().list_appointments(&f).await? {
+            let day = local_date(tz, a.slot().start());
+            let schedule = schedules
+                .iter()
+                .find(|s| s.resource() == ResourceRef::Practitioner(practitioner_id) && s.valid_on(day));
+            let Some(s) = schedule else { continue };
+            let status =
+                if a.status() == AppointmentStatus::Proposed { SlotStatus::BusyTentative } else { SlotStatus::Busy };
+            let (start, end) = (a.slot().start(), a.slot().end());
+            match slots.iter_mut().find(|x| x.0 == s.id() && x.1 == start && x.2 == end) {
+                Some(x) if status == SlotStatus::Busy => x.3 = SlotStatus::Busy,
+                Some(_) => {}
+                None => slots.push((s.id(), start, end, status)),
+            }
+        }
+        let out =
+            slots.into_iter().map(|(s, start, end, status)| fhir::slot_to_fhir(start, end, s, status, None)).collect();
         Ok(out)
     }
 

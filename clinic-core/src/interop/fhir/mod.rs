@@ -30,7 +30,7 @@ use crate::ids::{AppointmentTypeId, PatientId, PractitionerId, RoomId, ScheduleI
 pub use appointment::{appointment_from_fhir, appointment_to_fhir, AppointmentDisplay, AppointmentImport};
 pub use patient::{patient_from_fhir, patient_to_fhir, PatientImport};
 pub use schedule::{schedule_from_fhir, schedule_to_fhir, ScheduleImport};
-pub use slot::{slot_from_fhir, slot_to_fhir, SlotImport, SlotStatus};
+pub use slot::{slot_from_fhir, slot_id, slot_to_fhir, SlotImport, SlotStatus};
 
 /// The coding system of the engine's appointment types (code = the type's uuid, display = its name).
 pub const APPOINTMENT_TYPE_SYSTEM: &str = "urn:clinic-scheduling:appointment-type";

@@ -7,7 +7,7 @@
 //!
 //! | FHIR | engine |
 //! |---|---|
-//! | `id` | `<schedule uuid>-<YYYYMMDDhhmm of start, UTC>` (deterministic) |
+//! | `id` | [`slot_id`]: schedule, start, length and status (deterministic) |
 //! | `schedule` | `Schedule/<uuid>` |
 //! | `status` | [`SlotStatus`] |
 //! | `start`, `end` | the offer's `[start, end)` |
@@ -63,6 +63,18 @@ pub struct SlotImport {
     pub appointment_type_id: Option<AppointmentTypeId>,
 }
 
+/// The deterministic id of a slot: `<schedule uuid>-<YYYYMMDDhhmm start, UTC>-<minutes><f|b|u|t>` (at most 56
+/// characters; the status letter keeps a group session's busy slot and its remaining free slot apart).
+pub fn slot_id(start: DateTime<Utc>, end: DateTime<Utc>, schedule: ScheduleId, status: SlotStatus) -> String {
+    let letter = match status {
+        SlotStatus::Free => 'f',
+        SlotStatus::Busy => 'b',
+        SlotStatus::BusyUnavailable => 'u',
+        SlotStatus::BusyTentative => 't',
+    };
+    format!("{schedule}-{}-{}{letter}", start.format("%Y%m%d%H%M"), (end - start).num_minutes().clamp(0, 99_999))
+}
+
 /// Exports one slot of `schedule`. `appointment_type` is the type (and its name) the slot was searched for.
 pub fn slot_to_fhir(
     start: DateTime<Utc>,
@@ -73,7 +85,7 @@ pub fn slot_to_fhir(
 ) -> Value {
     let mut r = Map::new();
     r.insert("resourceType".into(), json!("Slot"));
-    r.insert("id".into(), json!(format!("{schedule}-{}", start.format("%Y%m%d%H%M"))));
+    r.insert("id".into(), json!(slot_id(start, end, schedule, status)));
     if let Some((id, name)) = appointment_type {
         let coding = json!({"system": APPOINTMENT_TYPE_SYSTEM, "code": id.to_string(), "display": name});
         r.insert("serviceType".into(), json!([{"coding": [coding.clone()], "text": name}]));
