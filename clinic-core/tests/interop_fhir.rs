@@ -697,3 +697,59 @@ async fn fhir_use_cases_follow_rbac_and_import_books() {
         other => panic!("expected a rejection, got {other:?}"),
     }
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        // Letters from several scripts, punctuation FHIR and JSON must carry, and inner whitespace runs.
+        proptest::string::string_regex("[A-Za-zÀ-ÿА-я一-龥'’\\-\\.,;\"\\\\ ]{1,40}")
+            .unwrap()
+            .prop_filter("not blank", |s| !s.trim().is_empty())
+    }
+
+    prop_compose! {
+        fn patient_input()(
+            given in text(), family in text(), mrn in proptest::option::of("[A-Z0-9\\-]{1,20}"),
+            dob in proptest::option::of((1900i32..2025, 1u32..13, 1u32..29)),
+            sex in prop_oneof![Just(Sex::Female), Just(Sex::Male), Just(Sex::Other), Just(Sex::Unknown)],
+            phone in proptest::option::of(0u32..100), email in proptest::option::of("[a-z]{1,10}"),
+            addr in proptest::option::of((text(), proptest::option::of(text()), text(), proptest::option::of(text()), "[A-Z0-9 ]{1,10}", prop_oneof![Just("GB"), Just("US"), Just("AU")])),
+            idents in proptest::collection::vec(("urn:[a-z]{1,8}", "[A-Za-z0-9]{1,12}"), 0..3),
+        ) -> PatientInput {
+            PatientInput {
+                mrn,
+                given_name: given,
+                family_name: family,
+                date_of_birth: dob.and_then(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d)),
+                sex,
+                contact: ContactInfo::new(
+                    phone.map(|n| format!("+4420794609{n:02}")).as_deref(),
+                    email.map(|e| format!("{e}@example.org")).as_deref(),
+                    None,
+                ).unwrap(),
+                address: addr.and_then(|(l1, l2, city, region, postal, country)| {
+                    Address::new(&l1, l2.as_deref(), &city, region.as_deref(), &postal, country).ok()
+                }),
+                identifiers: idents.into_iter().map(|(system, value)| Identifier { system, value }).collect(),
+                user_id: None,
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Any valid patient survives domain → FHIR (through JSON text) → domain unchanged.
+        #[test]
+        fn any_patient_round_trips(input in patient_input()) {
+            let p = Patient::new(PatientId::new(), ClinicId::new(), input, None)
+                .map_err(|e| TestCaseError::fail(format!("generator made an invalid patient: {e}")))?;
+            let text = patient_to_fhir(&p).to_string();
+            let back = patient_from_fhir(&fhir::parse_json(&text).unwrap(), &ImportOptions::default()).unwrap();
+            prop_assert_eq!(back.id, Some(p.id()));
+            prop_assert_eq!(&back.input, p.data());
+        }
+    }
+}
