@@ -112,6 +112,16 @@ fn is_mrn(n: &Node<'_>, errs: &mut ValidationErrors) -> bool {
 }
 
 /// Imports a FHIR Patient (parsed JSON). Every problem is reported with its FHIR path.
+///
+/// ```
+/// use clinic_core::interop::fhir::{parse_json, patient_from_fhir, ImportOptions};
+/// let v = parse_json(r#"{"resourceType": "Patient", "name": [{"family": "Lovelace"}], "gender": 1}"#).unwrap();
+/// let clinic_core::ClinicError::Validation(e) = patient_from_fhir(&v, &ImportOptions::default()).unwrap_err() else {
+///     unreachable!()
+/// };
+/// let found: Vec<_> = e.errors.iter().map(|e| (e.code.as_str(), e.field.as_str())).collect();
+/// assert_eq!(found, [("REQUIRED", "name[0].given"), ("FHIR_INVALID_TYPE", "gender")]);
+/// ```
 pub fn patient_from_fhir(v: &Value, opts: &ImportOptions) -> Result<PatientImport, ClinicError> {
     let mut errs = ValidationErrors::new();
     let Some(root) = root(v, "Patient", &mut errs) else {
@@ -237,7 +247,7 @@ pub fn patient_from_fhir(v: &Value, opts: &ImportOptions) -> Result<PatientImpor
     }
     // The domain's own rules (lengths, birth date bounds), re-homed at FHIR paths.
     let name_path = format!("name[{name_at}]");
-    match Patient::new(uuid.map(PatientId).unwrap_or_default(), ClinicId(uuid::Uuid::nil()), input, opts.today) {
+    match Patient::new(PatientId(uuid.unwrap_or_default()), ClinicId(uuid::Uuid::nil()), input, opts.today) {
         Ok(p) => Ok(PatientImport { fhir_id, id: uuid.map(PatientId), input: p.data().clone() }),
         Err(e) => {
             remap(&mut errs, e, &|f| match f {
