@@ -136,6 +136,15 @@ error_codes! {
     UnknownPractitioner,
     /// A report could not be rendered (CSV or PDF writer failure; not expected with valid data).
     ReportOutputFailed,
+    // --- interoperability (FHIR R4 import) ---
+    /// A FHIR resource whose `resourceType` is missing or not the one expected.
+    FhirWrongResourceType,
+    /// A FHIR element of the wrong JSON type (e.g. a number where a string is required).
+    FhirInvalidType,
+    /// A FHIR code the mapping does not support (e.g. appointment status `entered-in-error`).
+    FhirUnsupportedCode,
+    /// A FHIR reference (or coded appointment type) that cannot be resolved to one of the clinic's ids.
+    FhirUnresolvedReference,
 }
 
 impl ErrorCode {
@@ -172,6 +181,8 @@ impl ErrorCode {
             Forbidden => "FORBIDDEN", ReportRangeInverted => "REPORT_RANGE_INVERTED",
             ReportRangeTooLong => "REPORT_RANGE_TOO_LONG", UnknownPractitioner => "UNKNOWN_PRACTITIONER",
             ReportOutputFailed => "REPORT_OUTPUT_FAILED",
+            FhirWrongResourceType => "FHIR_WRONG_RESOURCE_TYPE", FhirInvalidType => "FHIR_INVALID_TYPE",
+            FhirUnsupportedCode => "FHIR_UNSUPPORTED_CODE", FhirUnresolvedReference => "FHIR_UNRESOLVED_REFERENCE",
         }
     }
 
