@@ -127,6 +127,19 @@ error_codes! {
     // --- authorization ---
     /// The actor's role or ownership does not allow the action.
     Forbidden,
+    // --- import (DESIGN.md §3 "Import pipeline") ---
+    /// The file cannot be read as CSV, XLS or XLSX at all (binary data, broken container, empty file).
+    ImportMalformedFile,
+    /// The header row lacks a column the record type needs (or names one field twice).
+    ImportMissingColumn,
+    /// One record cannot be read (wrong number of fields, invalid UTF-8).
+    ImportMalformedRow,
+    /// The file (or its decompressed content) is larger than the import allows.
+    ImportFileTooLarge,
+    /// The file has a header but no data rows.
+    ImportNoRows,
+    /// A value the importer does not know (a practitioner or type name, a sex code).
+    ImportUnknownValue,
 }
 
 impl ErrorCode {
@@ -160,7 +173,10 @@ impl ErrorCode {
             ArrivalNotToday => "ARRIVAL_NOT_TODAY", AppointmentNotActive => "APPOINTMENT_NOT_ACTIVE",
             NotFound => "NOT_FOUND", VersionConflict => "VERSION_CONFLICT", DuplicateMrn => "DUPLICATE_MRN",
             ConcurrentModification => "CONCURRENT_MODIFICATION", StoreUnavailable => "STORE_UNAVAILABLE",
-            Forbidden => "FORBIDDEN",
+            Forbidden => "FORBIDDEN", ImportMalformedFile => "IMPORT_MALFORMED_FILE",
+            ImportMissingColumn => "IMPORT_MISSING_COLUMN", ImportMalformedRow => "IMPORT_MALFORMED_ROW",
+            ImportFileTooLarge => "IMPORT_FILE_TOO_LARGE", ImportNoRows => "IMPORT_NO_ROWS",
+            ImportUnknownValue => "IMPORT_UNKNOWN_VALUE",
         }
     }
 

@@ -14,6 +14,7 @@ pub mod engine;
 pub mod error;
 pub mod events;
 pub mod ids;
+pub mod import;
 pub mod memory;
 pub mod model;
 pub mod ports;

@@ -1,0 +1,1 @@
+//! Appointment rows (placeholder: filled in below).
