@@ -140,6 +140,8 @@ error_codes! {
     ImportNoRows,
     /// A value the importer does not know (a practitioner or type name, a sex code).
     ImportUnknownValue,
+    /// A spreadsheet formula cell saved without its computed value (written by a program, never opened).
+    ImportFormulaNotComputed,
 }
 
 impl ErrorCode {
@@ -176,7 +178,7 @@ impl ErrorCode {
             Forbidden => "FORBIDDEN", ImportMalformedFile => "IMPORT_MALFORMED_FILE",
             ImportMissingColumn => "IMPORT_MISSING_COLUMN", ImportMalformedRow => "IMPORT_MALFORMED_ROW",
             ImportFileTooLarge => "IMPORT_FILE_TOO_LARGE", ImportNoRows => "IMPORT_NO_ROWS",
-            ImportUnknownValue => "IMPORT_UNKNOWN_VALUE",
+            ImportUnknownValue => "IMPORT_UNKNOWN_VALUE", ImportFormulaNotComputed => "IMPORT_FORMULA_NOT_COMPUTED",
         }
     }
 

@@ -32,7 +32,8 @@ impl Read for Generated {
                 return Ok(0);
             }
             if self.next_row == 0 {
-                self.pending.extend_from_slice(b"\xEF\xBB\xBFFirst Name;Surname;DOB;E-mail;Phone;Street;City;Zip;Country\r\n");
+                self.pending
+                    .extend_from_slice(b"\xEF\xBB\xBFFirst Name;Surname;DOB;E-mail;Phone;Street;City;Zip;Country\r\n");
             } else {
                 let i = self.next_row;
                 let dob = match i % 3 {
@@ -43,7 +44,12 @@ impl Read for Generated {
                 // A phone on every 100th row keeps the debug-build run short; the bench covers phones at full rate.
                 let phone = if i % 100 == 0 { "+44 20 7946 0958" } else { "" };
                 let bad = if i % 20 == 0 { "1980-02-30" } else { &dob };
-                let line = format!(" Given{i} ;Family{i};{bad};P{i}@Example.ORG;{phone};{} High St;\"Town, {}\";AB{} 1CD;gb\r\n", i % 300, i % 97, i % 10);
+                let line = format!(
+                    " Given{i} ;Family{i};{bad};P{i}@Example.ORG;{phone};{} High St;\"Town, {}\";AB{} 1CD;gb\r\n",
+                    i % 300,
+                    i % 97,
+                    i % 10
+                );
                 self.pending.extend_from_slice(line.as_bytes());
             }
             self.next_row += 1;

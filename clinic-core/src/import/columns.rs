@@ -124,18 +124,14 @@ impl<F: Field> ColumnMap<F> {
                     let prev: usize = prev;
                     return Err(ClinicError::rule(
                         ErrorCode::ImportMissingColumn,
-                        format!(
-                            "columns {:?} and {:?} both mean {}; keep one",
-                            header[prev],
-                            h,
-                            f.name()
-                        ),
+                        format!("columns {:?} and {:?} both mean {}; keep one", header[prev], h, f.name()),
                     ));
                 }
                 positions[f.index()] = Some(i);
             }
         }
-        let missing: Vec<&str> = F::REQUIRED.iter().filter(|f| positions[f.index()].is_none()).map(|f| f.name()).collect();
+        let missing: Vec<&str> =
+            F::REQUIRED.iter().filter(|f| positions[f.index()].is_none()).map(|f| f.name()).collect();
         if !missing.is_empty() {
             return Err(ClinicError::rule(
                 ErrorCode::ImportMissingColumn,

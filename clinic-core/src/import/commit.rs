@@ -70,13 +70,23 @@ fn duplicate_in_store(ip: &ImportedPatient, header: &str) -> Rejection {
 impl<S: Store + ?Sized> Scheduler<S> {
     async fn mrn_registered(&self, clinic_id: ClinicId, p: &Patient) -> Result<bool, ClinicError> {
         let Some(mrn) = p.mrn() else { return Ok(false) };
-        let q = PatientQuery { clinic_id: Some(clinic_id), mrn: Some(mrn.to_string()), limit: Some(1), ..Default::default() };
+        let q = PatientQuery {
+            clinic_id: Some(clinic_id),
+            mrn: Some(mrn.to_string()),
+            limit: Some(1),
+            ..Default::default()
+        };
         Ok(!self.store().find_patients(&q).await?.is_empty())
     }
 
     /// Stores one partial-mode batch; when the batch insert is refused because another writer took an MRN
     /// since the check, falls back to row by row so only the clashing rows are rejected.
-    async fn flush_partial(&self, batch: &mut Vec<ImportedPatient>, report: &mut ImportReport, mrn_header: &str) -> Result<(), ClinicError> {
+    async fn flush_partial(
+        &self,
+        batch: &mut Vec<ImportedPatient>,
+        report: &mut ImportReport,
+        mrn_header: &str,
+    ) -> Result<(), ClinicError> {
         if batch.is_empty() {
             return Ok(());
         }

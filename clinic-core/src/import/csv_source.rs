@@ -23,6 +23,9 @@ pub struct CsvRecords<R: Read> {
     rec: ByteRecord,
     width: usize,
     done: bool,
+    /// The reader reports the line a record starts on, except that after a CRLF record end it has not yet
+    /// counted that end's `\n`; the header's line ending tells which kind the file uses.
+    line_offset: u64,
 }
 
 /// Reads the first bytes (up to the end of the header line, at most [`SNIFF_BYTES`]) without losing them.
@@ -74,12 +77,15 @@ pub fn csv_table<R: Read>(mut r: R, _opts: &ImportOptions) -> Result<Table<CsvRe
         head.drain(..BOM.len());
     }
     if !is_text(&head) {
-        return Err(malformed("the file is not UTF-8 text (a binary file, or a CSV saved in another encoding: save it as \"CSV UTF-8\")"));
+        return Err(malformed(
+            "the file is not UTF-8 text (a binary file, or a CSV saved in another encoding: save it as \"CSV UTF-8\")",
+        ));
     }
     if head.iter().all(u8::is_ascii_whitespace) {
         return Err(malformed("the file is empty: it has no header row"));
     }
     let delimiter = sniff_delimiter(&head);
+    let crlf = head.iter().position(|&b| b == b'\n').is_some_and(|i| i > 0 && head[i - 1] == b'\r');
     let mut rdr = ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -97,7 +103,10 @@ pub fn csv_table<R: Read>(mut r: R, _opts: &ImportOptions) -> Result<Table<CsvRe
         .collect::<Result<Vec<_>, _>>()
         .map_err(|_| malformed("the header row is not UTF-8 text"))?;
     let width = header.len();
-    Ok(Table { header, records: CsvRecords { rdr, rec: ByteRecord::new(), width, done: false } })
+    Ok(Table {
+        header,
+        records: CsvRecords { rdr, rec: ByteRecord::new(), width, done: false, line_offset: u64::from(crlf) },
+    })
 }
 
 impl<R: Read> Iterator for CsvRecords<R> {
@@ -110,12 +119,17 @@ impl<R: Read> Iterator for CsvRecords<R> {
                 Err(e) => {
                     // An I/O error mid-stream: nothing after it can be trusted.
                     self.done = true;
-                    let row = e.position().map(|p| p.line() + 1).unwrap_or(0);
-                    return Some(Err(Rejection::new(row, "", ErrorCode::ImportMalformedFile, format!("the file cannot be read past here: {e}"), "")));
+                    let row = e.position().map(|p| p.line() + self.line_offset).unwrap_or(0);
+                    return Some(Err(Rejection::new(
+                        row,
+                        "",
+                        ErrorCode::ImportMalformedFile,
+                        format!("the file cannot be read past here: {e}"),
+                        "",
+                    )));
                 }
                 Ok(true) => {
-                    // The reader counts the newlines before the record; the record starts on the next line.
-                    let row = self.rec.position().map(|p| p.line() + 1).unwrap_or(0);
+                    let row = self.rec.position().map(|p| p.line() + self.line_offset).unwrap_or(0);
                     if self.rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
                         continue; // a blank line, or one of only delimiters, as spreadsheets append
                     }
@@ -136,7 +150,7 @@ impl<R: Read> Iterator for CsvRecords<R> {
                     let mut cells = Vec::with_capacity(self.width);
                     for f in self.rec.iter() {
                         match std::str::from_utf8(f) {
-                            Ok(s) if s.is_empty() => cells.push(Cell::Empty),
+                            Ok("") => cells.push(Cell::Empty),
                             Ok(s) => cells.push(Cell::Text(s.to_string())),
                             Err(_) => {
                                 return Some(Err(Rejection::new(
@@ -175,6 +189,10 @@ mod tests {
         let t = csv_table(data.as_bytes(), &ImportOptions::default()).unwrap();
         assert_eq!(t.header, ["given", "family"]);
         let rows: Vec<u64> = t.records.map(|r| r.unwrap().row).collect();
+        assert_eq!(rows, [2, 3, 5]);
+        let lf = "given,family\nAda,Lovelace\n\"multi\nline\",x\nA,B\n";
+        let rows: Vec<u64> =
+            csv_table(lf.as_bytes(), &ImportOptions::default()).unwrap().records.map(|r| r.unwrap().row).collect();
         assert_eq!(rows, [2, 3, 5]);
     }
 

@@ -24,9 +24,8 @@ use std::io::Read;
 
 use crate::error::{ClinicError, ErrorCode};
 
-
-pub use commit::{ImportReport, ImportSource};
 pub use columns::{ColumnMap, PatientField};
+pub use commit::{ImportReport, ImportSource};
 
 pub use normalize::DateOrder;
 pub use patients::{ImportedPatient, PatientRows};
@@ -86,6 +85,8 @@ pub enum Cell {
     /// An Excel date cell, as its serial day number.
     Date(f64),
     Bool(bool),
+    /// A formula whose result the file does not hold (it was never calculated by a spreadsheet).
+    Formula(String),
 }
 
 impl Cell {
@@ -104,6 +105,7 @@ impl Cell {
             Cell::Text(s) => s.clone(),
             Cell::Number(n) | Cell::Date(n) => format_number(*n),
             Cell::Bool(b) => b.to_string(),
+            Cell::Formula(f) => format!("={f}"),
         }
     }
 
@@ -171,7 +173,11 @@ pub fn open_csv<'a, R: Read + Send + 'a>(r: R, opts: &ImportOptions) -> Result<T
 /// Opens a whole file held in memory, whatever its kind.
 pub fn open_bytes<'a>(bytes: &'a [u8], opts: &ImportOptions) -> Result<Table<BoxedRecords<'a>>, ClinicError> {
     if bytes.len() as u64 > opts.max_file_bytes {
-        return Err(too_large(format!("the file has {} bytes; at most {} are accepted", bytes.len(), opts.max_file_bytes)));
+        return Err(too_large(format!(
+            "the file has {} bytes; at most {} are accepted",
+            bytes.len(),
+            opts.max_file_bytes
+        )));
     }
     match sniff_kind(bytes) {
         FileKind::Csv => open_csv(bytes, opts),

@@ -32,7 +32,9 @@ pub fn excel_serial_date(serial: f64) -> Result<NaiveDate, String> {
         return Err("serial 60 is Excel's 1900-02-29, a date that does not exist".into());
     }
     let day = if day < 60 { day + 1 } else { day };
-    excel_epoch().and_then(|e| e.checked_add_signed(Duration::days(day))).ok_or_else(|| format!("serial {serial} is out of range"))
+    excel_epoch()
+        .and_then(|e| e.checked_add_signed(Duration::days(day)))
+        .ok_or_else(|| format!("serial {serial} is out of range"))
 }
 
 /// Reads a date cell. Errors are messages for the rejection report.
@@ -40,14 +42,16 @@ pub fn parse_date(cell: &Cell, order: DateOrder) -> Result<NaiveDate, String> {
     match cell {
         Cell::Number(n) | Cell::Date(n) => excel_serial_date(*n),
         Cell::Text(s) => parse_date_text(s.trim(), order),
-        Cell::Bool(_) | Cell::Empty => Err("not a date".into()),
+        Cell::Bool(_) | Cell::Empty | Cell::Formula(_) => Err("not a date".into()),
     }
 }
 
 fn ymd(y: i64, m: i64, d: i64, raw: &str) -> Result<NaiveDate, String> {
     let (y, m, d) = (i32::try_from(y), u32::try_from(m), u32::try_from(d));
     match (y, m, d) {
-        (Ok(y), Ok(m), Ok(d)) => NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| format!("{raw:?} is not a date that exists")),
+        (Ok(y), Ok(m), Ok(d)) => {
+            NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| format!("{raw:?} is not a date that exists"))
+        }
         _ => Err(format!("{raw:?} is not a date")),
     }
 }

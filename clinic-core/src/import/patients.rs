@@ -116,7 +116,7 @@ impl PatientValidator {
         Rejection::new(rec.row, self.map.header_of(f), code, message, self.cell(rec, f).to_text())
     }
 
-    fn from_field_error(&self, rec: &RawRecord, e: FieldError) -> Rejection {
+    fn rejection_of(&self, rec: &RawRecord, e: FieldError) -> Rejection {
         match field_of(&e.field) {
             Some(f) => self.reject(rec, f, e.code, e.message),
             None => Rejection::new(rec.row, e.field, e.code, e.message, ""),
@@ -125,7 +125,7 @@ impl PatientValidator {
 
     fn collect(&self, rec: &RawRecord, out: &mut Vec<Rejection>, e: ClinicError) {
         match e {
-            ClinicError::Validation(v) => out.extend(v.errors.into_iter().map(|fe| self.from_field_error(rec, fe))),
+            ClinicError::Validation(v) => out.extend(v.errors.into_iter().map(|fe| self.rejection_of(rec, fe))),
             other => out.push(Rejection::new(rec.row, "", other.code(), other.to_string(), "")),
         }
     }
@@ -136,7 +136,22 @@ impl PatientValidator {
         for &f in PatientField::ALL {
             let n = self.cell(rec, f).char_len();
             if n > max {
-                rej.push(self.reject(rec, f, ErrorCode::TooLong, format!("the cell has {n} characters; at most {max} are read")));
+                rej.push(self.reject(
+                    rec,
+                    f,
+                    ErrorCode::TooLong,
+                    format!("the cell has {n} characters; at most {max} are read"),
+                ));
+            }
+        }
+        for &f in PatientField::ALL {
+            if let Cell::Formula(_) = self.cell(rec, f) {
+                rej.push(self.reject(
+                    rec,
+                    f,
+                    ErrorCode::ImportFormulaNotComputed,
+                    "a formula without a computed value: open the file in a spreadsheet and save it again",
+                ));
             }
         }
         if !rej.is_empty() {
@@ -155,7 +170,12 @@ impl PatientValidator {
         let sex = match self.text(rec, PatientField::Sex) {
             None => Sex::Unknown,
             Some(s) => Sex::parse(&s).unwrap_or_else(|| {
-                rej.push(self.reject(rec, PatientField::Sex, ErrorCode::ImportUnknownValue, format!("{s:?} is not a sex (F, M, O or U)")));
+                rej.push(self.reject(
+                    rec,
+                    PatientField::Sex,
+                    ErrorCode::ImportUnknownValue,
+                    format!("{s:?} is not a sex (F, M, O or U)"),
+                ));
                 Sex::Unknown
             }),
         };
@@ -182,8 +202,16 @@ impl PatientValidator {
             let t = |f| self.text(rec, f).unwrap_or_default();
             let street2 = self.text(rec, PatientField::Street2);
             let region = self.text(rec, PatientField::Region);
-            let country = self.text(rec, PatientField::Country).or_else(|| self.opts.default_region.clone()).unwrap_or_default();
-            match Address::new(&t(PatientField::Street), street2.as_deref(), &t(PatientField::City), region.as_deref(), &t(PatientField::PostalCode), &country) {
+            let country =
+                self.text(rec, PatientField::Country).or_else(|| self.opts.default_region.clone()).unwrap_or_default();
+            match Address::new(
+                &t(PatientField::Street),
+                street2.as_deref(),
+                &t(PatientField::City),
+                region.as_deref(),
+                &t(PatientField::PostalCode),
+                &country,
+            ) {
                 Ok(a) => Some(a),
                 Err(e) => {
                     self.collect(rec, &mut rej, e);

@@ -42,7 +42,10 @@ impl Rejection {
 
 /// Writes the report as CSV (`row,column,code,message,value`), the form a clinic opens next to its file.
 pub fn write_rejections_csv<W: Write>(w: W, rejections: &[Rejection]) -> Result<(), ClinicError> {
-    let io = |e: csv::Error| ClinicError::Store { message: format!("cannot write the rejection report: {e}"), retryable: false };
+    let io = |e: csv::Error| ClinicError::Store {
+        message: format!("cannot write the rejection report: {e}"),
+        retryable: false,
+    };
     let mut out = csv::Writer::from_writer(w);
     out.write_record(["row", "column", "code", "message", "value"]).map_err(io)?;
     for r in rejections {

@@ -72,11 +72,16 @@ pub fn sheet_table(
     kind: FileKind,
     opts: &ImportOptions,
 ) -> Result<Table<std::vec::IntoIter<SourceItem>>, ClinicError> {
+    let mut formulas: Option<calamine::Range<String>> = None;
     let range: Option<Result<calamine::Range<Data>, String>> = match kind {
         FileKind::Xlsx => {
             check_zip(bytes, opts)?;
             let mut wb =
                 Xlsx::new(Cursor::new(bytes)).map_err(|e| malformed(format!("not a readable XLSX workbook: {e}")))?;
+            // Formulas are read only to tell "empty" from "a formula nobody calculated".
+            if let Some(name) = wb.sheet_names().first().cloned() {
+                formulas = wb.worksheet_formula(&name).ok();
+            }
             wb.worksheet_range_at(0).map(|r| r.map_err(|e| e.to_string()))
         }
         _ => {
@@ -90,7 +95,15 @@ pub fn sheet_table(
         Some(Err(e)) => return Err(malformed(format!("the first worksheet cannot be read: {e}"))),
         Some(Ok(r)) => r,
     };
-    let first_row = range.start().map(|(r, _)| u64::from(r)).unwrap_or(0);
+    let (first_row, first_col) = range.start().unwrap_or((0, 0));
+    let to_cell = |row: u32, col: usize, d: &Data| match (d, &formulas) {
+        (d, Some(f)) if cell(d).is_blank() => match f.get_value((row, first_col + col as u32)) {
+            Some(text) if !text.is_empty() => Cell::Formula(text.clone()),
+            _ => Cell::Empty,
+        },
+        _ => cell(d),
+    };
+    let first_row = u64::from(first_row);
     let mut rows = range.rows().enumerate().map(|(i, cells)| (first_row + i as u64 + 1, cells));
     let header = loop {
         match rows.next() {
@@ -100,8 +113,15 @@ pub fn sheet_table(
         }
     };
     let records: Vec<SourceItem> = rows
-        .filter(|(_, cells)| !cells.iter().all(|c| cell(c).is_blank()))
-        .map(|(row, cells)| Ok(RawRecord { row, cells: cells.iter().map(cell).collect() }))
+        .filter(|(row, cells)| {
+            let abs = u32::try_from(row - 1).unwrap_or(u32::MAX);
+            !cells.iter().enumerate().all(|(c, d)| to_cell(abs, c, d).is_blank())
+        })
+        .map(|(row, cells)| {
+            let abs = u32::try_from(row - 1).unwrap_or(u32::MAX);
+            let cells = cells.iter().enumerate().map(|(c, d)| to_cell(abs, c, d)).collect();
+            Ok(RawRecord { row, cells })
+        })
         .collect();
     Ok(Table { header, records: records.into_iter() })
 }
