@@ -80,7 +80,7 @@ pub fn normalize_phone(raw: &str, default_region: Option<&str>) -> Result<String
         None => None,
     };
     let n = phonenumber::parse(region, raw).map_err(|_| bad("cannot be parsed (add a +country prefix?)"))?;
-    if !phonenumber::is_valid(&n) {
+    if !crate::phone_validity::is_valid(&n).unwrap_or_else(|| phonenumber::is_valid(&n)) {
         return Err(bad("not a valid number for its country"));
     }
     Ok(n.format().mode(phonenumber::Mode::E164).to_string())

@@ -17,6 +17,7 @@ pub mod ids;
 pub mod import;
 pub mod memory;
 pub mod model;
+mod phone_validity;
 pub mod ports;
 pub mod rbac;
 #[cfg(feature = "testkit")]
