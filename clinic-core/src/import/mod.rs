@@ -12,6 +12,7 @@
 pub mod appointments;
 pub mod columns;
 pub mod commit;
+pub mod commit_appointments;
 pub mod csv_source;
 pub mod normalize;
 pub mod patients;
@@ -24,8 +25,10 @@ use std::io::Read;
 
 use crate::error::{ClinicError, ErrorCode};
 
+pub use appointments::{AppointmentField, AppointmentRow, AppointmentRows, StartSpec};
 pub use columns::{ColumnMap, PatientField};
 pub use commit::{ImportReport, ImportSource};
+pub use commit_appointments::AppointmentImportReport;
 
 pub use normalize::DateOrder;
 pub use patients::{ImportedPatient, PatientRows};

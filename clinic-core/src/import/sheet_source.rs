@@ -57,8 +57,12 @@ fn cell(d: &Data) -> Cell {
         Data::Bool(b) => Cell::Bool(*b),
         Data::DateTime(dt) if dt.is_datetime() => {
             // calamine knows the workbook's epoch (1900 or 1904); take the calendar date from it.
-            let (y, m, day, ..) = dt.to_ymd_hms_milli();
-            Cell::Text(format!("{y:04}-{m:02}-{day:02}"))
+            let (y, m, day, h, min, sec, _) = dt.to_ymd_hms_milli();
+            if (h, min, sec) == (0, 0, 0) {
+                Cell::Text(format!("{y:04}-{m:02}-{day:02}"))
+            } else {
+                Cell::Text(format!("{y:04}-{m:02}-{day:02} {h:02}:{min:02}:{sec:02}"))
+            }
         }
         Data::DateTime(dt) => Cell::Number(dt.as_f64()),
         Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
