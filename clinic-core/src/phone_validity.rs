@@ -157,6 +157,8 @@ mod tests {
                 for v in variants {
                     if let Ok(n) = phonenumber::parse(None, &v) {
                         assert_eq!(is_valid(&n), Some(phonenumber::is_valid(&n)), "{v}");
+                        let e164 = format!("+{}{}", n.country().code(), n.national());
+                        assert_eq!(e164, n.format().mode(phonenumber::Mode::E164).to_string(), "{v}");
                         checked += 1;
                     }
                 }
