@@ -6,6 +6,8 @@
 
 use csv::{ByteRecord, Reader, ReaderBuilder};
 use std::io::{Chain, Cursor, Read};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use super::{malformed, Cell, ImportOptions, RawRecord, Rejection, SourceItem, Table};
 use crate::error::{ClinicError, ErrorCode};
@@ -14,7 +16,34 @@ use crate::error::{ClinicError, ErrorCode};
 const SNIFF_BYTES: usize = 64 * 1024;
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-type Input<R> = Chain<Cursor<Vec<u8>>, R>;
+/// The longest record read. The `csv` crate holds a record whole before it returns it, so an unclosed quote
+/// would otherwise pull the rest of the file into memory; past this the stream ends with a rejection.
+pub const MAX_RECORD_BYTES: u64 = 1 << 20;
+
+type Input<R> = Bounded<Chain<Cursor<Vec<u8>>, R>>;
+
+/// Fails a read once the record being read has grown past [`MAX_RECORD_BYTES`]: `start` is where the
+/// current record began (kept up to date by [`CsvRecords`]), `read` how far the reader has got.
+#[derive(Debug)]
+pub struct Bounded<R> {
+    inner: R,
+    read: u64,
+    start: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.read.saturating_sub(self.start.load(Ordering::Relaxed)) > MAX_RECORD_BYTES {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("a record is longer than {MAX_RECORD_BYTES} bytes (an unclosed quote?)"),
+            ));
+        }
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        Ok(n)
+    }
+}
 
 /// Records under the header, pulled from the reader one at a time.
 #[derive(Debug)]
@@ -23,6 +52,7 @@ pub struct CsvRecords<R: Read> {
     rec: ByteRecord,
     width: usize,
     done: bool,
+    record_start: Arc<AtomicU64>,
     /// The reader reports the line a record starts on, except that after a CRLF record end it has not yet
     /// counted that end's `\n`; the header's line ending tells which kind the file uses.
     line_offset: u64,
@@ -85,12 +115,13 @@ pub fn csv_table<R: Read>(mut r: R, _opts: &ImportOptions) -> Result<Table<CsvRe
         return Err(malformed("the file is empty: it has no header row"));
     }
     let delimiter = sniff_delimiter(&head);
+    let record_start = Arc::new(AtomicU64::new(0));
     let crlf = head.iter().position(|&b| b == b'\n').is_some_and(|i| i > 0 && head[i - 1] == b'\r');
-    let mut rdr = ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(Cursor::new(head).chain(r));
+    let mut rdr = ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(Bounded {
+        inner: Cursor::new(head).chain(r),
+        read: 0,
+        start: record_start.clone(),
+    });
     let mut first = ByteRecord::new();
     match rdr.read_byte_record(&mut first) {
         Ok(true) => {}
@@ -105,7 +136,14 @@ pub fn csv_table<R: Read>(mut r: R, _opts: &ImportOptions) -> Result<Table<CsvRe
     let width = header.len();
     Ok(Table {
         header,
-        records: CsvRecords { rdr, rec: ByteRecord::new(), width, done: false, line_offset: u64::from(crlf) },
+        records: CsvRecords {
+            rdr,
+            rec: ByteRecord::new(),
+            width,
+            done: false,
+            record_start,
+            line_offset: u64::from(crlf),
+        },
     })
 }
 
@@ -114,12 +152,14 @@ impl<R: Read> Iterator for CsvRecords<R> {
 
     fn next(&mut self) -> Option<SourceItem> {
         while !self.done {
+            let (start_byte, start_line) = (self.rdr.position().byte(), self.rdr.position().line());
+            self.record_start.store(start_byte, Ordering::Relaxed);
             match self.rdr.read_byte_record(&mut self.rec) {
                 Ok(false) => self.done = true,
                 Err(e) => {
                     // An I/O error mid-stream: nothing after it can be trusted.
                     self.done = true;
-                    let row = e.position().map(|p| p.line() + self.line_offset).unwrap_or(0);
+                    let row = e.position().map(|p| p.line()).unwrap_or(start_line) + self.line_offset;
                     return Some(Err(Rejection::new(
                         row,
                         "",
@@ -194,6 +234,20 @@ mod tests {
         let rows: Vec<u64> =
             csv_table(lf.as_bytes(), &ImportOptions::default()).unwrap().records.map(|r| r.unwrap().row).collect();
         assert_eq!(rows, [2, 3, 5]);
+    }
+
+    #[test]
+    fn an_unclosed_quote_cannot_pull_the_whole_file_into_memory() {
+        let mut data = String::from("given,family\nAda,Lovelace\n\"Unclosed,x\n");
+        while (data.len() as u64) < 3 * MAX_RECORD_BYTES {
+            data.push_str("Grace,Hopper\n");
+        }
+        let t = csv_table(data.as_bytes(), &ImportOptions::default()).unwrap();
+        let items: Vec<SourceItem> = t.records.collect();
+        assert_eq!(items.len(), 2, "one good row, then the stream ends");
+        let rej = items[1].as_ref().unwrap_err();
+        assert_eq!((rej.row, rej.code), (3, ErrorCode::ImportMalformedFile), "{rej:?}");
+        assert!(rej.message.contains("unclosed quote"), "{}", rej.message);
     }
 
     #[test]
