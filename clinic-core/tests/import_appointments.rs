@@ -1,6 +1,8 @@
 //! Appointment import on the in-memory store: every row is a booking through the engine, checked against
 //! the store and against the file's earlier rows; atomic files land whole or not at all.
 
+mod tools;
+
 use std::sync::Arc;
 
 use clinic_core::error::ErrorCode;
@@ -119,4 +121,30 @@ async fn appointment_import_needs_the_permission_and_the_columns() {
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::ImportMissingColumn);
+}
+
+const OPENPYXL_APPOINTMENTS: &str = r#"
+import sys, io, datetime, openpyxl
+wb = openpyxl.Workbook()
+ws = wb.active
+ws.append(["MRN", "Practitioner", "Type", "Start"])
+ws.append(["MRN-0000", "Dr 0", "Consultation", datetime.datetime(2027, 1, 11, 9, 30)])
+ws.append(["MRN-0001", "Dr 0", "Consultation", datetime.datetime(2027, 1, 11, 9, 45)])
+ws.append(["MRN-0002", "Dr 1", "Consultation", "2027-01-11 13:00"])
+buf = io.BytesIO()
+wb.save(buf)
+sys.stdout.buffer.write(buf.getvalue())
+"#;
+
+#[tokio::test]
+async fn xlsx_date_time_cells_from_openpyxl_keep_their_time() {
+    let w = world().await;
+    let xlsx = tools::run_python(OPENPYXL_APPOINTMENTS, &[], b"");
+    let o = ImportOptions { mode: ImportMode::Partial, ..Default::default() };
+    let r =
+        w.sch.import_appointments(&Actor::system(), w.fx.clinic.id(), ImportSource::Bytes(&xlsx), &o).await.unwrap();
+    assert_eq!((r.stored, r.rejected_rows), (2, 1), "{:#?}", r.rejections);
+    assert_eq!(codes_at(&r, 3), [ErrorCode::SlotConflictPractitioner], "spreadsheet row 3 overlaps row 2");
+    let a = w.store.get_appointment(r.accepted_ids[0]).await.unwrap().unwrap();
+    assert_eq!(a.slot().start(), w.fx.at(9, 30));
 }
