@@ -80,10 +80,13 @@ pub fn normalize_phone(raw: &str, default_region: Option<&str>) -> Result<String
         None => None,
     };
     let n = phonenumber::parse(region, raw).map_err(|_| bad("cannot be parsed (add a +country prefix?)"))?;
-    if !phonenumber::is_valid(&n) {
+    if !crate::phone_validity::is_valid(&n).unwrap_or_else(|| phonenumber::is_valid(&n)) {
         return Err(bad("not a valid number for its country"));
     }
-    Ok(n.format().mode(phonenumber::Mode::E164).to_string())
+    // E.164 is `+<code><national significant number>`: exactly what `n.format().mode(E164)` writes, without the
+    // national-format pattern search that formatter runs first (and whose `to_string` panics on a code without
+    // metadata).
+    Ok(format!("+{}{}", n.country().code(), n.national()))
 }
 
 /// Validates an address (RFC 5322 `addr-spec` through `email_address`) and lowercases it.

@@ -145,6 +145,21 @@ error_codes! {
     FhirUnsupportedCode,
     /// A FHIR reference (or coded appointment type) that cannot be resolved to one of the clinic's ids.
     FhirUnresolvedReference,
+    // --- import (DESIGN.md §3 "Import pipeline") ---
+    /// The file cannot be read as CSV, XLS or XLSX at all (binary data, broken container, empty file).
+    ImportMalformedFile,
+    /// The header row lacks a column the record type needs (or names one field twice).
+    ImportMissingColumn,
+    /// One record cannot be read (wrong number of fields, invalid UTF-8).
+    ImportMalformedRow,
+    /// The file (or its decompressed content) is larger than the import allows.
+    ImportFileTooLarge,
+    /// The file has a header but no data rows.
+    ImportNoRows,
+    /// A value the importer does not know (a practitioner or type name, a sex code).
+    ImportUnknownValue,
+    /// A spreadsheet formula cell saved without its computed value (written by a program, never opened).
+    ImportFormulaNotComputed,
 }
 
 impl ErrorCode {
@@ -183,6 +198,10 @@ impl ErrorCode {
             ReportOutputFailed => "REPORT_OUTPUT_FAILED",
             FhirWrongResourceType => "FHIR_WRONG_RESOURCE_TYPE", FhirInvalidType => "FHIR_INVALID_TYPE",
             FhirUnsupportedCode => "FHIR_UNSUPPORTED_CODE", FhirUnresolvedReference => "FHIR_UNRESOLVED_REFERENCE",
+            ImportMalformedFile => "IMPORT_MALFORMED_FILE",
+            ImportMissingColumn => "IMPORT_MISSING_COLUMN", ImportMalformedRow => "IMPORT_MALFORMED_ROW",
+            ImportFileTooLarge => "IMPORT_FILE_TOO_LARGE", ImportNoRows => "IMPORT_NO_ROWS",
+            ImportUnknownValue => "IMPORT_UNKNOWN_VALUE", ImportFormulaNotComputed => "IMPORT_FORMULA_NOT_COMPUTED",
         }
     }
 

@@ -236,6 +236,47 @@ impl AppointmentStore for InMemoryStore {
         s.appointments.insert(id, c.appointment.clone());
         Ok(CommitOutcome::Committed)
     }
+    async fn commit_bookings(&self, commits: &[BookingCommit]) -> StoreResult<CommitOutcome> {
+        let mut s = self.lock()?;
+        let mut seen_versions: HashMap<GuardKey, u64> = HashMap::new();
+        let mut ids = std::collections::HashSet::new();
+        for c in commits {
+            for g in &c.guards {
+                if *seen_versions.entry(g.key).or_insert(g.version) != g.version
+                    || s.guards.get(&g.key).copied().unwrap_or(0) != g.version
+                {
+                    return Ok(CommitOutcome::Stale);
+                }
+            }
+            let id = c.appointment.id();
+            if !ids.insert(id) {
+                return Err(ClinicError::field(
+                    ErrorCode::VersionConflict,
+                    "id",
+                    format!("appointment {id} twice in one batch"),
+                ));
+            }
+            match (c.expected_version, s.appointments.get(&id)) {
+                (None, Some(_)) => {
+                    return Err(ClinicError::field(
+                        ErrorCode::VersionConflict,
+                        "id",
+                        format!("appointment {id} already exists"),
+                    ))
+                }
+                (Some(_), None) => return Err(ClinicError::not_found("appointment", id)),
+                (Some(v), Some(stored)) if stored.version() != v => return Ok(CommitOutcome::Stale),
+                _ => {}
+            }
+        }
+        for c in commits {
+            for g in &c.guards {
+                *s.guards.entry(g.key).or_insert(0) += 1;
+            }
+            s.appointments.insert(c.appointment.id(), c.appointment.clone());
+        }
+        Ok(CommitOutcome::Committed)
+    }
     async fn update_appointment(&self, a: &Appointment, expected_version: u64) -> StoreResult<()> {
         let mut s = self.lock()?;
         match s.appointments.get(&a.id()) {

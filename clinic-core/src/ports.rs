@@ -182,6 +182,12 @@ pub trait AppointmentStore: Send + Sync {
     async fn guard_versions(&self, keys: &[GuardKey]) -> StoreResult<Vec<u64>>;
     /// See [`BookingCommit`].
     async fn commit_booking(&self, c: &BookingCommit) -> StoreResult<CommitOutcome>;
+    /// Several bookings as one: committed only if every guard of every commit still has its version (a key
+    /// named by several commits must carry the same version in each) and every replaced appointment still
+    /// has its expected version; then all appointments are written and each guard occurrence bumps its key.
+    /// Otherwise `Stale` (or an error), and none of them is written. An import's atomic mode rests on it: a
+    /// file of bookings lands whole or not at all. An empty batch commits nothing and is `Committed`.
+    async fn commit_bookings(&self, commits: &[BookingCommit]) -> StoreResult<CommitOutcome>;
     /// Replaces an appointment if its stored version is `expected_version` (changes that free, never take,
     /// time: status changes, notes). `VERSION_CONFLICT` otherwise.
     async fn update_appointment(&self, a: &Appointment, expected_version: u64) -> StoreResult<()>;

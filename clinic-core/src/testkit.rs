@@ -410,6 +410,95 @@ pub async fn guards_and_versions<S: Store + ?Sized + 'static>(store: Arc<S>) {
     assert_eq!(store.get_appointment(a.id()).await.unwrap().unwrap().status(), AppointmentStatus::Cancelled);
 }
 
+/// Several bookings commit as one: all land, or — one guard stale, one id taken — none does.
+pub async fn commit_bookings_all_or_nothing<S: Store + ?Sized + 'static>(store: Arc<S>) {
+    let fx = seed(store.clone(), 4).await;
+    let mk = |patient: usize, h: u32| {
+        let slot = TimeSlot::starting_at(fx.at(h, 0), 30).unwrap();
+        let spec = NewAppointment {
+            clinic_id: fx.clinic.id(),
+            patient_id: fx.patients[patient].id(),
+            practitioner_id: fx.practitioners[0].id(),
+            room_id: None,
+            appointment_type_id: fx.individual.id(),
+            slot,
+            reason: None,
+            notes: None,
+        };
+        Appointment::new(AppointmentId::new(), spec, &fx.individual, AppointmentStatus::Booked, false, fx.now).unwrap()
+    };
+    let day = fx.day.signed_duration_since(NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()).num_days();
+    let shared = GuardKey { scope: GuardScope::Practitioner(fx.practitioners[0].id()), day };
+    let own = |p: usize| GuardKey { scope: GuardScope::Patient(fx.patients[p].id()), day };
+    let batch = |appts: &[(Appointment, usize)], shared_v: u64| -> Vec<BookingCommit> {
+        appts
+            .iter()
+            .map(|(a, p)| BookingCommit {
+                guards: vec![Guard { key: shared, version: shared_v }, Guard { key: own(*p), version: 0 }],
+                appointment: a.clone(),
+                expected_version: None,
+            })
+            .collect()
+    };
+    let ids_stored = |ids: Vec<AppointmentId>| {
+        let store = store.clone();
+        async move {
+            let mut n = 0;
+            for id in ids {
+                n += usize::from(store.get_appointment(id).await.unwrap().is_some());
+            }
+            n
+        }
+    };
+    assert_eq!(store.commit_bookings(&[]).await.unwrap(), CommitOutcome::Committed, "an empty batch");
+
+    // One stale guard in the last commit: nothing of the batch is written, no guard moves.
+    let first = [(mk(0, 9), 0), (mk(1, 10), 1)];
+    let mut stale = batch(&first, 0);
+    stale.push(BookingCommit {
+        guards: vec![Guard { key: shared, version: 0 }, Guard { key: own(2), version: 5 }],
+        appointment: mk(2, 11),
+        expected_version: None,
+    });
+    assert_eq!(store.commit_bookings(&stale).await.unwrap(), CommitOutcome::Stale, "a stale guard");
+    let all_ids: Vec<AppointmentId> = stale.iter().map(|c| c.appointment.id()).collect();
+    assert_eq!(ids_stored(all_ids).await, 0, "a stale batch writes nothing");
+    assert_eq!(store.guard_versions(&[shared, own(0)]).await.unwrap(), vec![0, 0], "a stale batch bumps nothing");
+
+    // Two commits naming one key with different versions cannot both be right.
+    let mut split = batch(&first, 0);
+    split[1].guards[0].version = 1;
+    assert_eq!(store.commit_bookings(&split).await.unwrap(), CommitOutcome::Stale, "inconsistent versions");
+    assert_eq!(ids_stored(first.iter().map(|(a, _)| a.id()).collect()).await, 0);
+
+    // The whole batch commits; its guards move.
+    let ok = batch(&first, 0);
+    assert_eq!(store.commit_bookings(&ok).await.unwrap(), CommitOutcome::Committed);
+    assert_eq!(ids_stored(first.iter().map(|(a, _)| a.id()).collect()).await, 2, "every booking of the batch");
+    let after = store.guard_versions(&[shared, own(0), own(1)]).await.unwrap();
+    assert!(after.iter().all(|v| *v > 0), "every guard of the batch moved: {after:?}");
+
+    // A batch whose second insert names an appointment that exists: refused whole.
+    let fresh = mk(3, 14);
+    let clash = vec![
+        BookingCommit {
+            guards: vec![Guard { key: shared, version: after[0] }],
+            appointment: fresh.clone(),
+            expected_version: None,
+        },
+        BookingCommit {
+            guards: vec![Guard { key: shared, version: after[0] }],
+            appointment: first[0].0.clone(),
+            expected_version: None,
+        },
+    ];
+    let r = store.commit_bookings(&clash).await;
+    assert!(!matches!(r, Ok(CommitOutcome::Committed)), "a batch inserting an existing id cannot commit: {r:?}");
+    assert!(store.get_appointment(fresh.id()).await.unwrap().is_none(), "nothing of a refused batch is written");
+    let active = active_of(&*store, AppointmentFilter { clinic_id: Some(fx.clinic.id()), ..Default::default() }).await;
+    assert_eq!(active.len(), 2, "listings show the committed batch only");
+}
+
 /// A reschedule into a taken slot changes nothing: the old slot stays held.
 pub async fn reschedule_is_atomic<S: Store + ?Sized + 'static>(store: Arc<S>) {
     let fx = seed(store.clone(), 2).await;
@@ -599,6 +688,7 @@ where
     booking_lifecycle(make().await).await;
     guards_and_versions(make().await).await;
     reschedule_is_atomic(make().await).await;
+    commit_bookings_all_or_nothing(make().await).await;
     race_one_practitioner(make().await, &spawn).await;
     race_one_patient(make().await, &spawn).await;
     race_group_capacity(make().await, &spawn).await;

@@ -66,7 +66,7 @@ pub struct RescheduleAppointment {
 pub struct Scheduler<S: ?Sized> {
     store: Arc<S>,
     clock: Arc<dyn Clock>,
-    events: Arc<dyn EventSink>,
+    pub(crate) events: Arc<dyn EventSink>,
     max_retries: u32,
 }
 

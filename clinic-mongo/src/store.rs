@@ -581,6 +581,32 @@ impl MongoStore {
         Ok(())
     }
 
+    /// Undoes a *finished* booking write of a batch that could not finish whole: deletes the inserted
+    /// appointment, or puts back the replaced one — only if the document is still exactly what the batch
+    /// wrote (unmarked, at the batch's version), so a later change by someone else is never undone.
+    async fn undo_finished(&self, c: &BookingCommit, id: &Bson, prev: Option<Document>) -> StoreResult<()> {
+        let appts = &self.inner.appointments;
+        let v = i64::try_from(c.appointment.version())
+            .map_err(|_| config_error(format!("version {} is too large", c.appointment.version())))?;
+        let filter = doc! { "_id": id.clone(), "version": v, "pending": { "$exists": false } };
+        let err = |e| store_error("batch compensation", e);
+        match prev {
+            None => {
+                appts.delete_one(filter).await.map_err(err)?;
+            }
+            Some(prev) => {
+                let version = version_of(&prev);
+                let mut restored = doc! { "_id": id.clone() };
+                restored.extend(prev);
+                let r = appts.replace_one(filter, restored).await.map_err(err)?;
+                if let (1, Some(v)) = (r.matched_count, version) {
+                    self.release(id, v).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Rolls back every booking write left unfinished for longer than the pending timeout (its writer crashed,
     /// hung or lost the server). Returns how many it rolled back. `connect` runs it, and every store instance
     /// runs it again at most every half pending timeout, from `guard_versions`.
@@ -1124,6 +1150,104 @@ impl AppointmentStore for MongoStore {
             }
         }
         self.finish(c, &id, token, prev, started).await
+    }
+
+    /// Several bookings as one (an import's atomic mode), without a transaction: `commit_booking`'s steps
+    /// widened to the batch, plus a compensating rollback.
+    ///
+    /// 1. **Check**: every key's version, merged over the batch (one version per key; each occurrence bumps it
+    ///    once, as in the other stores); `Stale` if one moved — nothing written.
+    /// 2. **Write every appointment first**, each marked unfinished under its own token. One stale or failed
+    ///    write rolls back those already written.
+    /// 3. **Bump the guards**, one insert-only compare-and-set per key in sorted order. A lost one rolls back
+    ///    every appointment of the batch: `Stale`.
+    /// 4. **Finish** every appointment (remove its mark), all within the same half-pending-timeout budget a
+    ///    single commit has, so no recovery sweep can roll one back meanwhile. If one cannot be finished, the
+    ///    rest are rolled back and the finished ones undone (an insert deleted, a replace put back): no caller
+    ///    has been told about any of them yet.
+    ///
+    /// Why no double booking: exactly `commit_booking`'s argument — every appointment is written before the
+    /// guards it bumps, and conflicting bookings share a key whose next version only one writer can insert.
+    ///
+    /// What it cannot promise without transactions: the batch becomes visible one document at a time during
+    /// step 4 (milliseconds), so a concurrent check may briefly see part of it — and be refused a slot that a
+    /// compensated batch then frees (never the reverse: nothing outside the batch is ever double-booked). A
+    /// writer process that dies *during* step 4 leaves the finished part committed and the unfinished part to
+    /// the recovery sweep; closing that window needs a batch record consulted by every reader and by the
+    /// sweep, which this store does not have yet. Every failure the writer lives through leaves nothing.
+    async fn commit_bookings(&self, commits: &[BookingCommit]) -> StoreResult<CommitOutcome> {
+        if commits.is_empty() {
+            return Ok(CommitOutcome::Committed);
+        }
+        let mut guards: BTreeMap<GuardKey, (u64, u64)> = BTreeMap::new();
+        for g in commits.iter().flat_map(|c| &c.guards) {
+            let e = guards.entry(g.key).or_insert((g.version, 0));
+            if e.0 != g.version {
+                return Ok(CommitOutcome::Stale);
+            }
+            e.1 += 1;
+        }
+        let mut ids = std::collections::HashSet::new();
+        if !commits.iter().all(|c| ids.insert(c.appointment.id())) {
+            return Err(ClinicError::field(ErrorCode::VersionConflict, "id", "one appointment twice in one batch"));
+        }
+        let keys: Vec<GuardKey> = guards.keys().copied().collect();
+        let current = self.read_guards(&keys).await?;
+        if keys.iter().zip(&current).any(|(k, v)| guards.get(k).map(|g| g.0) != Some(*v)) {
+            return Ok(CommitOutcome::Stale);
+        }
+        let started = std::time::Instant::now();
+        // (commit, id, token, previous document) of every write made so far.
+        let mut written: Vec<(&BookingCommit, Bson, Uuid, Option<Document>)> = Vec::with_capacity(commits.len());
+        let outcome = 'write: {
+            for c in commits {
+                let id = uuid_bson(c.appointment.id().as_uuid());
+                let token = Uuid::now_v7();
+                match self.write_pending(c, &id, token).await {
+                    Ok(Some(prev)) => written.push((c, id, token, prev)),
+                    Ok(None) => break 'write Ok(CommitOutcome::Stale),
+                    Err(e) => break 'write Err(e),
+                }
+            }
+            for (key, (version, by)) in &guards {
+                match self.cas_guard(key, *version, *by).await {
+                    Ok(true) => {}
+                    Ok(false) => break 'write Ok(CommitOutcome::Stale),
+                    Err(e) => break 'write Err(e),
+                }
+            }
+            Ok(CommitOutcome::Committed)
+        };
+        if !matches!(outcome, Ok(CommitOutcome::Committed)) {
+            for (_, id, token, prev) in written {
+                let _ = self.roll_back(&id, token, prev).await;
+            }
+            return outcome;
+        }
+        let mut finished = 0;
+        let mut failure: Option<StoreResult<CommitOutcome>> = None;
+        for (c, id, token, prev) in &written {
+            match self.finish(c, id, *token, prev.clone(), started).await {
+                Ok(CommitOutcome::Committed) => finished += 1,
+                other => {
+                    failure = Some(other);
+                    break;
+                }
+            }
+        }
+        let Some(failure) = failure else { return Ok(CommitOutcome::Committed) };
+        // Compensate: the unfinished rest is rolled back, the finished part (and the one whose outcome is
+        // unknown) undone.
+        for (i, (c, id, token, prev)) in written.iter().enumerate() {
+            let _ = self.roll_back(id, *token, prev.clone()).await;
+            if i <= finished {
+                let _ = self.undo_finished(c, id, prev.clone()).await;
+            }
+        }
+        match failure {
+            Ok(_) => Ok(CommitOutcome::Stale),
+            Err(e) => Err(e),
+        }
     }
 
     /// Compare-and-set on the version: the writer first claims the stored version (see "appointment version

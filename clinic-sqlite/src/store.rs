@@ -585,6 +585,67 @@ impl AppointmentStore for SqliteStore {
         .await
     }
 
+    /// One `IMMEDIATE` transaction: every distinct guard and every expected version is checked, then every
+    /// appointment written and every guard occurrence bumped; any early return drops the transaction, which
+    /// rolls it back, so a batch is never half-written.
+    async fn commit_bookings(&self, commits: &[BookingCommit]) -> StoreResult<CommitOutcome> {
+        if commits.is_empty() {
+            return Ok(CommitOutcome::Committed);
+        }
+        let commits = commits.to_vec();
+        self.run(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql_err)?;
+            {
+                let mut wanted: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+                for g in commits.iter().flat_map(|c| &c.guards) {
+                    if *wanted.entry(g.key.as_text()).or_insert(g.version) != g.version {
+                        return Ok(CommitOutcome::Stale);
+                    }
+                }
+                let mut read = tx.prepare_cached("SELECT version FROM guards WHERE key = ?1").map_err(sql_err)?;
+                for (key, version) in &wanted {
+                    let v: i64 = read.query_row([key], |r| r.get(0)).optional().map_err(sql_err)?.unwrap_or(0);
+                    if v as u64 != *version {
+                        return Ok(CommitOutcome::Stale);
+                    }
+                }
+            }
+            for commit in &commits {
+                if let Some(expected) = commit.expected_version {
+                    let stored: Option<i64> = tx
+                        .query_row(
+                            "SELECT version FROM appointments WHERE id = ?1",
+                            [commit.appointment.id().to_string()],
+                            |r| r.get(0),
+                        )
+                        .optional()
+                        .map_err(sql_err)?;
+                    match stored {
+                        None => return Err(ClinicError::not_found("appointment", commit.appointment.id())),
+                        Some(v) if v as u64 != expected => return Ok(CommitOutcome::Stale),
+                        Some(_) => {}
+                    }
+                }
+                if !write_appointment(&tx, &commit.appointment, commit.expected_version)? {
+                    return Ok(CommitOutcome::Stale);
+                }
+            }
+            {
+                let mut bump = tx
+                    .prepare_cached(
+                        "INSERT INTO guards (key, version) VALUES (?1, 1) ON CONFLICT (key) DO UPDATE SET version = version + 1",
+                    )
+                    .map_err(sql_err)?;
+                for g in commits.iter().flat_map(|c| &c.guards) {
+                    bump.execute([g.key.as_text()]).map_err(sql_err)?;
+                }
+            }
+            tx.commit().map_err(sql_err)?;
+            Ok(CommitOutcome::Committed)
+        })
+        .await
+    }
+
     async fn update_appointment(&self, a: &Appointment, expected_version: u64) -> StoreResult<()> {
         let a = a.clone();
         self.run(move |c| {
