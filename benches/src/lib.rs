@@ -14,6 +14,8 @@
 //! [`W2Params::seed`], so a seed always gives the same data. The benches (`benches/`) and the sanity tests
 //! (`tests/`) share these generators.
 
+pub mod stores;
+
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use clinic_core::zone::{parse_tz, ZoneDays};
 use clinic_core::{

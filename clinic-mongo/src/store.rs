@@ -372,6 +372,15 @@ impl MongoStore {
         Ok(())
     }
 
+    /// Inserts `a`'s document (as a booking writes it, without the unfinished mark) into the scratch collection
+    /// `bench_raw_inserts`, with the store's write concern and no rule, guard or index: the server's raw write
+    /// ceiling for one appointment, for benchmarks.
+    pub async fn raw_insert_appointment(&self, a: &Appointment) -> StoreResult<()> {
+        let d = to_document(a)?;
+        let scratch = self.inner.db.collection::<Document>("bench_raw_inserts");
+        scratch.insert_one(d).await.map(|_| ()).map_err(|e| store_error("raw write", e))
+    }
+
     /// Drops the store's database (tests and tooling).
     pub async fn drop_database(&self) -> StoreResult<()> {
         self.inner.db.drop().await.map_err(|e| store_error("drop database", e))
