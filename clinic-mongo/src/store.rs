@@ -57,9 +57,6 @@ impl Default for MongoStoreOptions {
     }
 }
 
-/// Guard head hints are written when a guard's version crosses a multiple of this.
-const HEAD_EVERY: u64 = 8;
-
 /// The database the store uses when the connection string names none.
 pub const DEFAULT_DATABASE: &str = "clinic";
 
@@ -436,7 +433,7 @@ impl MongoStore {
     // compare-and-set on every server: FerretDB 1.24 (SQLite) evaluates an update's filter and writes the
     // result without isolation, so concurrent `update {_id, version: v} → $inc` calls can all "match" (measured:
     // up to 9 winners of 16), but it enforces unique keys on insert. The head document `<key>` keeps a
-    // version the chain is known to reach (a hint, written now and then, never ahead of the chain); a read
+    // version the chain is known to reach (a hint, moved up after each commit, never ahead of the chain); a read
     // walks the chain from there with `_id` lookups. Entries are never deleted, so a version never repeats.
 
     fn guard_entry_id(key: &GuardKey, n: u64) -> String {
@@ -489,22 +486,25 @@ impl MongoStore {
                 Err(_) => return Ok(true),
             }
         }
-        let reached = version + by;
-        if reached / HEAD_EVERY != version / HEAD_EVERY {
-            // Best effort: a lost or late hint only makes reads walk further.
-            let (kind, resource) = guard_scope_fields(key);
-            let _ = guards
-                .update_one(
-                    doc! { "_id": key.as_text() },
-                    doc! {
-                        "$max": { "version": reached as i64 },
-                        "$setOnInsert": { "scope": kind, "resource_id": uuid_bson(resource), "day": key.day },
-                    },
-                )
-                .upsert(true)
-                .await;
-        }
         Ok(true)
+    }
+
+    /// Moves the head hint of `key` up to `reached` (a version its chain has reached). Best effort: a lost or
+    /// late hint only makes reads walk further.
+    async fn hint_guard(&self, key: &GuardKey, reached: u64) {
+        let (kind, resource) = guard_scope_fields(key);
+        let _ = self
+            .inner
+            .guards
+            .update_one(
+                doc! { "_id": key.as_text() },
+                doc! {
+                    "$max": { "version": reached as i64 },
+                    "$setOnInsert": { "scope": kind, "resource_id": uuid_bson(resource), "day": key.day },
+                },
+            )
+            .upsert(true)
+            .await;
     }
 
     // ---- appointment version claims --------------------------------------------------------------------
@@ -1075,7 +1075,8 @@ impl AppointmentStore for MongoStore {
 
     /// Commits a booking without a multi-document transaction.
     ///
-    /// 1. **Check**: read every guard; if one moved, `Stale` — nothing written, nothing bumped.
+    /// 1. **Check**: look up each guard's next chain entry `<key>#<v+1>`; if one exists the guard moved: `Stale` —
+    ///    nothing written, nothing bumped.
     /// 2. **Write the appointment first**, marked unfinished (`pending: {token, at}`): an insert (the unique
     ///    `_id` refuses a second one), or for a reschedule a claim of the stored version (see "appointment
     ///    version claims") and a replace that keeps the old document in `pending.prev`.
@@ -1083,7 +1084,8 @@ impl AppointmentStore for MongoStore {
     ///    entry `<key>#<v+1>` — the unique `_id` lets exactly one inserter win (see "guards"). If one fails,
     ///    roll back step 2 (delete the insert / restore the old document and release the claim) and return
     ///    `Stale`; guards already bumped stay bumped.
-    /// 4. **Finish**: remove the mark — the commit point — and return `Committed`.
+    /// 4. **Finish**: remove the mark — the commit point — and return `Committed`. Alongside, move each guard's
+    ///    head hint to its new version (best effort; it only saves later reads a walk).
     ///
     /// Why no double booking: two bookings that conflict share a guard key and both read its version `v` before
     /// checking; only one insert of `<key>#<v+1>` can succeed, so at most one commits with that snapshot. A checker that reads `v + 1` instead read it after the winner's bump, which came after
@@ -1108,9 +1110,10 @@ impl AppointmentStore for MongoStore {
             }
             e.1 += 1;
         }
-        let keys: Vec<GuardKey> = guards.keys().copied().collect();
-        let current = self.read_guards(&keys).await?;
-        if keys.iter().zip(&current).any(|(k, v)| guards.get(k).map(|g| g.0) != Some(*v)) {
+        // A guard moved past `v` exactly when its entry `v + 1` exists (chains only grow): one lookup per key.
+        let moved = futures::future::try_join_all(guards.iter().map(|(k, (v, _))| self.guard_entry_exists(k, v + 1)))
+            .await?;
+        if moved.into_iter().any(|m| m) {
             return Ok(CommitOutcome::Stale);
         }
         let started = std::time::Instant::now();
@@ -1132,7 +1135,10 @@ impl AppointmentStore for MongoStore {
                 }
             }
         }
-        self.finish(c, &id, token, prev, started).await
+        // Every chain reached its new length: move the head hints along while finishing, so the next read of
+        // each key is one head lookup and one probe.
+        let hints = futures::future::join_all(guards.iter().map(|(k, (v, by))| self.hint_guard(k, v + by)));
+        futures::join!(self.finish(c, &id, token, prev, started), hints).0
     }
 
     /// Compare-and-set on the version: the writer first claims the stored version (see "appointment version
