@@ -24,7 +24,10 @@
 //!
 //! `cargo bench -p clinic-benches --bench store_throughput` measures; environment: `STORE_BENCH_RUNS` (repeats,
 //! default 1; with more, the summary gives the median and the range), `STORE_BENCH_STORES` (`sqlite,mongo`),
-//! `STORE_BENCH_SQLITE_BOOKINGS` (default 1000), `STORE_BENCH_MONGO_BOOKINGS` (default 256). Without `--bench`
+//! `STORE_BENCH_SQLITE_BOOKINGS` (default 1000), `STORE_BENCH_MONGO_BOOKINGS` (default 256).
+//! `STORE_BENCH_BREAKDOWN=0` skips the per-call breakdown printed at the end (where one booking's time goes,
+//! next to one raw insert). `decided/s` counts every request answered — for the contended row mostly
+//! rejections (the place was taken) — while `bookings/s` counts successes. Without `--bench`
 //! (`cargo test --all-targets`) it is a smoke run: a few bookings per store, asserting that every booking and
 //! every raw insert succeeded and that the store holds exactly what was booked.
 
@@ -150,16 +153,88 @@ async fn mongo_row(server: &TestMongo, name: &'static str, tasks: usize, booking
     .await
 }
 
+/// Where one booking's time goes: `n` bookings one after another on a fresh store, and before each the store
+/// calls `create_appointment` makes, each timed alone (the use case runs some of them concurrently), next to
+/// the raw insert. Milliseconds per call, averaged.
+async fn breakdown<S, R, Fut>(store: Arc<S>, name: &str, n: usize, raw: R)
+where
+    S: Store + ?Sized + 'static,
+    R: Fn(Appointment) -> Fut,
+    Fut: std::future::Future<Output = Result<(), ClinicError>>,
+{
+    let c = ThroughputClinic::seed(store.clone(), patients_needed(1, n)).await.expect("seed the clinic");
+    let plan = c.plan(1, n).remove(0);
+    let sch = bench_scheduler(store.clone());
+    let actor = clinic_core::rbac::Actor::system();
+    let mut totals: Vec<(&str, f64)> = Vec::new();
+    let mut add = |name: &'static str, t: Instant| match totals.iter_mut().find(|(k, _)| *k == name) {
+        Some((_, v)) => *v += t.elapsed().as_secs_f64() * 1e3,
+        None => totals.push((name, t.elapsed().as_secs_f64() * 1e3)),
+    };
+    let raws = c.raw_appointments(n).expect("raw appointments");
+    for (cmd, raw_doc) in plan.into_iter().zip(raws) {
+        let r = cmd.request.clone();
+        let keys = clinic_core::usecases::guard_keys(&r, &c.appointment_type);
+        let window = |f: AppointmentFilter| AppointmentFilter {
+            clinic_id: Some(c.clinic.id()),
+            from: Some(r.start - Duration::hours(5)),
+            to: Some(r.start + Duration::hours(5)),
+            statuses: vec![AppointmentStatus::Proposed, AppointmentStatus::Booked, AppointmentStatus::Arrived],
+            ..f
+        };
+        let t = Instant::now();
+        store.get_patient(r.patient_id).await.expect("read");
+        add("get_patient", t);
+        let t = Instant::now();
+        store.get_appointment_type(r.appointment_type_id).await.expect("read");
+        add("get_appointment_type", t);
+        let t = Instant::now();
+        store.guard_versions(&keys).await.expect("read");
+        add("guard_versions (2 keys)", t);
+        let t = Instant::now();
+        store.get_clinic(c.clinic.id()).await.expect("read");
+        add("get_clinic", t);
+        let t = Instant::now();
+        store.get_practitioner(r.practitioner_id).await.expect("read");
+        add("get_practitioner", t);
+        let t = Instant::now();
+        store.list_schedules(c.clinic.id()).await.expect("read");
+        add("list_schedules (32)", t);
+        let t = Instant::now();
+        store
+            .list_appointments(&window(AppointmentFilter { practitioner_id: Some(r.practitioner_id), ..Default::default() }))
+            .await
+            .expect("read");
+        add("list_appointments (practitioner)", t);
+        let t = Instant::now();
+        store
+            .list_appointments(&window(AppointmentFilter { patient_id: Some(r.patient_id), ..Default::default() }))
+            .await
+            .expect("read");
+        add("list_appointments (patient)", t);
+        let t = Instant::now();
+        sch.create_appointment(&actor, cmd).await.expect("booking");
+        add("= create_appointment (whole booking)", t);
+        let t = Instant::now();
+        raw(raw_doc).await.expect("raw insert");
+        add("raw insert", t);
+    }
+    println!("\n{name}: where one booking's time goes (1 task, {n} bookings, ms per call)");
+    for (k, v) in totals {
+        println!("  {k:<38} {:>8.3}", v / n as f64);
+    }
+}
+
 fn print_rows(rows: &[Row]) {
     println!(
-        "{:<9} {:<9} {:>5} {:>8} {:>8} {:>11} {:>9} {:>6}",
-        "store", "variant", "tasks", "requests", "booked", "bookings/s", "raw/s", "ratio"
+        "{:<9} {:<9} {:>5} {:>8} {:>8} {:>11} {:>9} {:>6} {:>11}",
+        "store", "variant", "tasks", "requests", "booked", "bookings/s", "raw/s", "ratio", "decided/s"
     );
     for r in rows {
         let raw = r.raw.as_ref().map_or("-".to_string(), |x| format!("{:.1}", x.rate()));
         let ratio = r.ratio().map_or("-".to_string(), |x| format!("{x:.2}"));
         println!(
-            "{:<9} {:<9} {:>5} {:>8} {:>8} {:>11.1} {:>9} {:>6}",
+            "{:<9} {:<9} {:>5} {:>8} {:>8} {:>11.1} {:>9} {:>6} {:>11.1}",
             r.store,
             r.variant,
             r.tasks,
@@ -167,7 +242,8 @@ fn print_rows(rows: &[Row]) {
             r.booked.succeeded,
             r.booked.rate(),
             raw,
-            ratio
+            ratio,
+            r.booked.attempted as f64 / r.booked.elapsed.as_secs_f64().max(1e-9)
         );
     }
 }
@@ -244,6 +320,28 @@ async fn bench(full: bool) {
     }
     if all.len() > 1 {
         print_summary(&all);
+    }
+    if full && std::env::var("STORE_BENCH_BREAKDOWN").map_or(true, |v| v != "0") {
+        if want("sqlite") {
+            let dir = tempfile::tempdir().expect("temporary directory");
+            let store = Arc::new(SqliteStore::open(dir.path().join("clinic.db")).expect("open the SQLite store"));
+            let s = store.clone();
+            breakdown(store, "sqlite", 200, move |a| {
+                let s = s.clone();
+                async move { s.raw_insert_appointment(&a).await }
+            })
+            .await;
+        }
+        if let Some(server) = &server {
+            let store = Arc::new(server.fresh_store("breakdown").await.expect("a store on the test server"));
+            let s = store.clone();
+            breakdown(store, mongo_name, 64, move |a| {
+                let s = s.clone();
+                async move { s.raw_insert_appointment(&a).await }
+            })
+            .await;
+            server.drop_databases().await;
+        }
     }
 }
 

@@ -1111,8 +1111,8 @@ impl AppointmentStore for MongoStore {
             e.1 += 1;
         }
         // A guard moved past `v` exactly when its entry `v + 1` exists (chains only grow): one lookup per key.
-        let moved = futures::future::try_join_all(guards.iter().map(|(k, (v, _))| self.guard_entry_exists(k, v + 1)))
-            .await?;
+        let moved =
+            futures::future::try_join_all(guards.iter().map(|(k, (v, _))| self.guard_entry_exists(k, v + 1))).await?;
         if moved.into_iter().any(|m| m) {
             return Ok(CommitOutcome::Stale);
         }
