@@ -202,7 +202,10 @@ where
         add("list_schedules (32)", t);
         let t = Instant::now();
         store
-            .list_appointments(&window(AppointmentFilter { practitioner_id: Some(r.practitioner_id), ..Default::default() }))
+            .list_appointments(&window(AppointmentFilter {
+                practitioner_id: Some(r.practitioner_id),
+                ..Default::default()
+            }))
             .await
             .expect("read");
         add("list_appointments (practitioner)", t);
