@@ -7,8 +7,8 @@
 //! Raw insert: SQLite, one `INSERT` of an appointment row per `BEGIN IMMEDIATE` transaction on the store's own
 //! connection and file (`SqliteStore::raw_insert_appointment`); MongoDB, one `insert_one` of the serialized
 //! appointment document into a scratch collection with the store's write concern
-//! (`MongoStore::raw_insert_appointment`). Half of the raw inserts run before the bookings and half after, so
-//! neither side gets the warmer store.
+//! (`MongoStore::raw_insert_appointment`). Raw inserts and bookings alternate in four rounds (the same number of
+//! each), so that neither side gets the warmer store or a quieter moment of a shared machine.
 //!
 //! Workload: see `clinic_benches::stores` — 32 practitioners with weekly schedules over four weeks; the tasks
 //! book non-conflicting appointments (no two tasks share a guard key), so every booking must succeed on its
@@ -94,7 +94,25 @@ async fn stored<S: Store + ?Sized>(store: &S, c: &ThroughputClinic, from_day: ch
     store.list_appointments(&f).await.expect("list appointments").len()
 }
 
-/// One (store, tasks) measurement on a freshly seeded store: raw half, bookings, raw half; checks the outcome.
+/// Raw inserts and bookings alternate in this many rounds (raw first in each), so that both sides see the same
+/// machine: on a shared machine the load changes within seconds.
+const ROUNDS: usize = 4;
+
+/// Splits each task's list into `ROUNDS` consecutive parts: `out[r][t]` is part `r` of task `t`'s list.
+fn rounds<T>(work: Vec<Vec<T>>) -> Vec<Vec<Vec<T>>> {
+    let mut out: Vec<Vec<Vec<T>>> = (0..ROUNDS).map(|_| Vec::new()).collect();
+    for items in work {
+        let per = items.len().div_ceil(ROUNDS).max(1);
+        let mut it = items.into_iter();
+        for part in out.iter_mut() {
+            part.push(it.by_ref().take(per).collect());
+        }
+    }
+    out
+}
+
+/// One (store, tasks) measurement on a freshly seeded store: [`ROUNDS`] rounds of raw inserts then bookings, the
+/// same number of each, all tasks released together in each phase; checks the outcome.
 async fn measure<S, R, Fut>(store: Arc<S>, name: &'static str, tasks: usize, bookings: usize, raw: R) -> Row
 where
     S: Store + ?Sized + 'static,
@@ -102,12 +120,23 @@ where
     Fut: std::future::Future<Output = Result<(), ClinicError>> + Send + 'static,
 {
     let c = ThroughputClinic::seed(store.clone(), patients_needed(tasks, bookings)).await.expect("seed the clinic");
-    let mut raw_docs = c.raw_appointments(bookings).expect("raw appointments");
-    let second = raw_docs.split_off(bookings / 2);
-    let raw_a = run_concurrent(deal(raw_docs, tasks), raw.clone()).await;
-    let booked = run_bookings(bench_scheduler(store.clone()), c.plan(tasks, bookings)).await;
-    let raw_b = run_concurrent(deal(second, tasks), raw).await;
-    let raw = combine(raw_a, raw_b);
+    let raw_docs = c.raw_appointments(bookings).expect("raw appointments");
+    let raw_rounds = rounds(deal(raw_docs, tasks));
+    let booking_rounds = rounds(c.plan(tasks, bookings));
+    let (mut raw_run, mut booked): (Option<Run>, Option<Run>) = (None, None);
+    for (raw_part, booking_part) in raw_rounds.into_iter().zip(booking_rounds) {
+        let r = run_concurrent(raw_part, raw.clone()).await;
+        raw_run = Some(match raw_run {
+            Some(a) => combine(a, r),
+            None => r,
+        });
+        let b = run_bookings(bench_scheduler(store.clone()), booking_part).await;
+        booked = Some(match booked {
+            Some(a) => combine(a, b),
+            None => b,
+        });
+    }
+    let (raw, booked) = (raw_run.expect("at least one round"), booked.expect("at least one round"));
     assert_eq!(booked.succeeded, bookings, "{name}, {tasks} tasks: every booking must succeed: {:?}", booked.errors);
     assert_eq!(raw.succeeded, bookings, "{name}, {tasks} tasks: every raw insert must succeed: {:?}", raw.errors);
     let held = stored(&*store, &c, first_day(), 7 * WEEKS as i64).await;

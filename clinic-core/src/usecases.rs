@@ -341,12 +341,20 @@ impl<S: Store + ?Sized> Scheduler<S> {
                 None => Ok(None),
             }
         };
-        let (clinic, practitioner, room, schedules) = futures::try_join!(
+        let room_schedules = async {
+            match req.room_id {
+                Some(r) => self.store.list_resource_schedules(clinic_id, ResourceRef::Room(r)).await,
+                None => Ok(Vec::new()),
+            }
+        };
+        let (clinic, practitioner, room, mut schedules, room_schedules) = futures::try_join!(
             self.clinic(clinic_id),
             self.store.get_practitioner(req.practitioner_id),
             room,
-            self.store.list_schedules(clinic_id),
+            self.store.list_resource_schedules(clinic_id, ResourceRef::Practitioner(req.practitioner_id)),
+            room_schedules,
         )?;
+        schedules.extend(room_schedules);
         let resources = [Some(ResourceRef::Practitioner(req.practitioner_id)), req.room_id.map(ResourceRef::Room)];
         Ok(DecisionCatalog {
             clinic,

@@ -470,9 +470,10 @@ impl MongoStore {
         futures::future::try_join_all(keys.iter().map(|k| self.read_guard(k))).await
     }
 
-    /// Compare-and-set of one guard: `version` → `version + by`. `Ok(false)` when another commit got there
-    /// first.
-    async fn cas_guard(&self, key: &GuardKey, version: u64, by: u64) -> StoreResult<bool> {
+    /// Compare-and-set of one guard: `version` → `version + by`. `Ok(None)` when another commit got there
+    /// first; `Ok(Some(n))` when it won, `n` being a version the chain is known to have reached (what a head
+    /// hint may say).
+    async fn cas_guard(&self, key: &GuardKey, version: u64, by: u64) -> StoreResult<Option<u64>> {
         let guards = &self.inner.guards;
         let at = date_bson(Utc::now());
         for n in version + 1..=version + by {
@@ -481,12 +482,13 @@ impl MongoStore {
             match guards.insert_one(entry).await {
                 Ok(_) => {}
                 // Only the first insert decides; a later one lost means someone bumped past us — harmless.
-                Err(e) if is_duplicate_key(&e) => return Ok(n != version + 1),
+                Err(e) if is_duplicate_key(&e) => return Ok((n != version + 1).then_some(n)),
                 Err(e) if n == version + 1 => return Err(store_error("guard write", e)),
-                Err(_) => return Ok(true),
+                // Entry `n` may not exist: the chain is only known to reach `n - 1`.
+                Err(_) => return Ok(Some(n - 1)),
             }
         }
-        Ok(true)
+        Ok(Some(version + by))
     }
 
     /// Moves the head hint of `key` up to `reached` (a version its chain has reached). Best effort: a lost or
@@ -1122,10 +1124,11 @@ impl AppointmentStore for MongoStore {
         let Some(prev) = self.write_pending(c, &id, token).await? else {
             return Ok(CommitOutcome::Stale);
         };
+        let mut reached = Vec::with_capacity(guards.len());
         for (key, (version, by)) in &guards {
             match self.cas_guard(key, *version, *by).await {
-                Ok(true) => {}
-                Ok(false) => {
+                Ok(Some(n)) => reached.push((*key, n)),
+                Ok(None) => {
                     self.roll_back(&id, token, prev).await?;
                     return Ok(CommitOutcome::Stale);
                 }
@@ -1135,9 +1138,9 @@ impl AppointmentStore for MongoStore {
                 }
             }
         }
-        // Every chain reached its new length: move the head hints along while finishing, so the next read of
-        // each key is one head lookup and one probe.
-        let hints = futures::future::join_all(guards.iter().map(|(k, (v, by))| self.hint_guard(k, v + by)));
+        // Move the head hints to where the chains are known to reach while finishing, so the next read of each
+        // key is one head lookup and one probe (a hint is never ahead of its chain).
+        let hints = futures::future::join_all(reached.iter().map(|(k, n)| self.hint_guard(k, *n)));
         futures::join!(self.finish(c, &id, token, prev, started), hints).0
     }
 

@@ -422,6 +422,25 @@ impl CatalogStore for SqliteStore {
     async fn list_schedules(&self, clinic: ClinicId) -> StoreResult<Vec<Schedule>> {
         self.list_docs("schedules", clinic).await
     }
+    /// Selects the resource's rows in SQL (`json_extract` on the stored document), so that only its schedules are
+    /// decoded.
+    async fn list_resource_schedules(&self, clinic: ClinicId, resource: ResourceRef) -> StoreResult<Vec<Schedule>> {
+        let r = serde_json::to_value(resource).map_err(|e| store_err("cannot encode", e))?;
+        let (kind, id) =
+            (r["kind"].as_str().unwrap_or_default().to_string(), r["id"].as_str().unwrap_or_default().to_string());
+        let rows = self
+            .read(move |c| {
+                query_docs(
+                    c,
+                    "SELECT doc FROM schedules WHERE clinic_id = ?1 AND json_extract(doc, '$.resource.id') = ?2
+                     AND json_extract(doc, '$.resource.kind') = ?3 ORDER BY id",
+                    params![clinic.to_string(), id, kind],
+                )
+            })
+            .await?;
+        let v: Vec<Schedule> = docs(rows)?;
+        Ok(v.into_iter().filter(|s| s.resource() == resource).collect())
+    }
     async fn delete_schedule(&self, id: ScheduleId) -> StoreResult<bool> {
         self.run(move |c| {
             c.execute("DELETE FROM schedules WHERE id = ?1", [id.to_string()]).map(|n| n > 0).map_err(sql_err)
