@@ -228,7 +228,13 @@ where
         add("get_practitioner", t);
         let t = Instant::now();
         store.list_schedules(c.clinic.id()).await.expect("read");
-        add("list_schedules (32)", t);
+        add("list_schedules (all 32; not in the path)", t);
+        let t = Instant::now();
+        store
+            .list_resource_schedules(c.clinic.id(), clinic_core::ResourceRef::Practitioner(r.practitioner_id))
+            .await
+            .expect("read");
+        add("list_resource_schedules (1)", t);
         let t = Instant::now();
         store
             .list_appointments(&window(AppointmentFilter {
@@ -253,7 +259,7 @@ where
     }
     println!("\n{name}: where one booking's time goes (1 task, {n} bookings, ms per call)");
     for (k, v) in totals {
-        println!("  {k:<38} {:>8.3}", v / n as f64);
+        println!("  {k:<42} {:>8.3}", v / n as f64);
     }
 }
 
