@@ -14,6 +14,7 @@
 //! [`W2Params::seed`], so a seed always gives the same data. The benches (`benches/`) and the sanity tests
 //! (`tests/`) share these generators.
 
+pub mod stores;
 pub mod w3;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};

@@ -15,7 +15,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ClinicError;
-use crate::ids::{AppointmentId, AppointmentTypeId, ClinicId, PatientId, PractitionerId, RoomId, ScheduleId};
+use crate::ids::{
+    AppointmentId, AppointmentTypeId, ClinicId, PatientId, PractitionerId, ResourceRef, RoomId, ScheduleId,
+};
 use crate::model::{Appointment, AppointmentStatus, AppointmentType, Clinic, Patient, Practitioner, Room, Schedule};
 
 pub type StoreResult<T> = Result<T, ClinicError>;
@@ -159,6 +161,11 @@ pub trait CatalogStore: Send + Sync {
     async fn get_schedule(&self, id: ScheduleId) -> StoreResult<Option<Schedule>>;
     async fn delete_schedule(&self, id: ScheduleId) -> StoreResult<bool>;
     async fn list_schedules(&self, clinic: ClinicId) -> StoreResult<Vec<Schedule>>;
+    /// The clinic's schedules of one resource (what a booking decision reads). The default filters
+    /// [`list_schedules`](Self::list_schedules); a store may query just those.
+    async fn list_resource_schedules(&self, clinic: ClinicId, resource: ResourceRef) -> StoreResult<Vec<Schedule>> {
+        Ok(self.list_schedules(clinic).await?.into_iter().filter(|s| s.resource() == resource).collect())
+    }
 }
 
 /// Patients. MRN is unique per clinic: inserting or updating to a taken MRN fails with `DUPLICATE_MRN`.

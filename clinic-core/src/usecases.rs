@@ -9,7 +9,8 @@ use std::sync::Arc;
 use crate::engine::{BookingRejection, BookingRequest, Calendar, SlotOffer, SlotQuery, Verdict};
 use crate::error::{ClinicError, ErrorCode};
 use crate::events::{DomainEvent, EventSink, NoEvents};
-use crate::ids::{AppointmentId, ClinicId, PatientId, PractitionerId, RoomId};
+use crate::ids::{AppointmentId, ClinicId, PatientId, PractitionerId, ResourceRef, RoomId};
+use crate::model::appointment_type::MAX_BUFFER_MINUTES;
 use crate::model::{
     Appointment, AppointmentStatus, AppointmentType, Clinic, ClinicInput, NewAppointment, Patient, PatientInput,
     Practitioner, Room, Schedule,
@@ -60,6 +61,22 @@ pub struct RescheduleAppointment {
     /// If-Match: the version the caller saw.
     #[serde(default)]
     pub expected_version: Option<u64>,
+}
+
+/// The part of the catalog one booking decision reads (see `Scheduler::decision_catalog`).
+#[derive(Debug, Clone)]
+struct DecisionCatalog {
+    clinic: Clinic,
+    practitioner: Option<Practitioner>,
+    room: Option<Room>,
+    ty: AppointmentType,
+    schedules: Vec<Schedule>,
+}
+
+impl DecisionCatalog {
+    fn calendar(self, appointments: Vec<Appointment>) -> Result<Calendar, ClinicError> {
+        Calendar::from_parts(self.clinic, self.practitioner, self.room, [self.ty], self.schedules, appointments)
+    }
 }
 
 /// The scheduling service over one store.
@@ -309,6 +326,78 @@ impl<S: Store + ?Sized> Scheduler<S> {
         Calendar::from_parts(clinic, practitioners, rooms, types, schedules, appts)
     }
 
+    /// What [`Calendar::evaluate`] reads of the catalog for one booking: the clinic, the requested practitioner,
+    /// room and type (when they belong to the clinic; a missing one is the engine's `NOT_FOUND` violation, as with
+    /// the whole catalog) and their schedules. Loaded concurrently.
+    async fn decision_catalog(
+        &self,
+        clinic_id: ClinicId,
+        req: &BookingRequest,
+        ty: &AppointmentType,
+    ) -> Result<DecisionCatalog, ClinicError> {
+        let room = async {
+            match req.room_id {
+                Some(r) => self.store.get_room(r).await,
+                None => Ok(None),
+            }
+        };
+        let room_schedules = async {
+            match req.room_id {
+                Some(r) => self.store.list_resource_schedules(clinic_id, ResourceRef::Room(r)).await,
+                None => Ok(Vec::new()),
+            }
+        };
+        let (clinic, practitioner, room, mut schedules, room_schedules) = futures::try_join!(
+            self.clinic(clinic_id),
+            self.store.get_practitioner(req.practitioner_id),
+            room,
+            self.store.list_resource_schedules(clinic_id, ResourceRef::Practitioner(req.practitioner_id)),
+            room_schedules,
+        )?;
+        schedules.extend(room_schedules);
+        let resources = [Some(ResourceRef::Practitioner(req.practitioner_id)), req.room_id.map(ResourceRef::Room)];
+        Ok(DecisionCatalog {
+            clinic,
+            practitioner: practitioner.filter(|p| p.clinic_id() == clinic_id),
+            room: room.filter(|r| r.clinic_id() == clinic_id),
+            ty: ty.clone(),
+            schedules: schedules
+                .into_iter()
+                .filter(|s| s.clinic_id() == clinic_id && resources.contains(&Some(s.resource())))
+                .collect(),
+        })
+    }
+
+    /// The active appointments of `scopes` overlapping `[from, to)`, one store query per scope, concurrently.
+    async fn active_appointments(
+        &self,
+        clinic_id: ClinicId,
+        scopes: &[GuardScope],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Appointment>, ClinicError> {
+        let base = AppointmentFilter {
+            clinic_id: Some(clinic_id),
+            from: Some(from),
+            to: Some(to),
+            statuses: vec![AppointmentStatus::Proposed, AppointmentStatus::Booked, AppointmentStatus::Arrived],
+            ..Default::default()
+        };
+        let filters: Vec<AppointmentFilter> = scopes
+            .iter()
+            .map(|s| match *s {
+                GuardScope::Practitioner(p) => AppointmentFilter { practitioner_id: Some(p), ..base.clone() },
+                GuardScope::Room(r) => AppointmentFilter { room_id: Some(r), ..base.clone() },
+                GuardScope::Patient(p) => AppointmentFilter { patient_id: Some(p), ..base.clone() },
+            })
+            .collect();
+        let lists = futures::future::try_join_all(filters.iter().map(|f| self.store.list_appointments(f))).await?;
+        let mut appts: Vec<Appointment> = lists.into_iter().flatten().collect();
+        appts.sort_by_key(|a| a.id());
+        appts.dedup_by_key(|a| a.id());
+        Ok(appts)
+    }
+
     /// A dry run of a booking: the verdict with alternatives, nothing stored.
     pub async fn check_booking(
         &self,
@@ -359,11 +448,24 @@ impl<S: Store + ?Sized> Scheduler<S> {
         let mut scopes: Vec<GuardScope> = keys.iter().map(|k| k.scope).collect();
         scopes.sort();
         scopes.dedup();
-        let margin = Duration::hours(DECISION_MARGIN_HOURS);
+        // Rules 1 and 2 only meet appointments whose slot overlaps the booking's effective interval widened by
+        // the longest buffer another appointment can have.
         let end = req.start + Duration::minutes(i64::from(ty.duration_minutes()));
+        let from = req.start - Duration::minutes(i64::from(ty.buffer_before_minutes() + MAX_BUFFER_MINUTES));
+        let to = end + Duration::minutes(i64::from(ty.buffer_after_minutes() + MAX_BUFFER_MINUTES));
+        // The catalog is not guarded (as before, a concurrent schedule edit is not a booking conflict): read it
+        // once, alongside the first guard read.
+        let (first_versions, catalog) =
+            futures::try_join!(self.store.guard_versions(&keys), self.decision_catalog(clinic_id, req, &ty))?;
+        let mut first_versions = Some(first_versions);
         for _ in 0..=self.max_retries {
-            let versions = self.store.guard_versions(&keys).await?;
-            let cal = self.calendar(clinic_id, Some(&scopes), req.start - margin, end + margin).await?;
+            let versions = match first_versions.take() {
+                Some(v) => v,
+                None => self.store.guard_versions(&keys).await?,
+            };
+            // Read strictly after the guard versions (the snapshot argument of `crate::ports`).
+            let appts = self.active_appointments(clinic_id, &scopes, from, to).await?;
+            let cal = catalog.clone().calendar(appts)?;
             let now = self.now();
             let (violations, overbooked) = cal.evaluate(req, now, may_overbook);
             if !violations.is_empty() {

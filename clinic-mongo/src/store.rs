@@ -57,9 +57,6 @@ impl Default for MongoStoreOptions {
     }
 }
 
-/// Guard head hints are written when a guard's version crosses a multiple of this.
-const HEAD_EVERY: u64 = 8;
-
 /// The database the store uses when the connection string names none.
 pub const DEFAULT_DATABASE: &str = "clinic";
 
@@ -372,6 +369,15 @@ impl MongoStore {
         Ok(())
     }
 
+    /// Inserts `a`'s document (as a booking writes it, without the unfinished mark) into the scratch collection
+    /// `bench_raw_inserts`, with the store's write concern and no rule, guard or index: the server's raw write
+    /// ceiling for one appointment, for benchmarks.
+    pub async fn raw_insert_appointment(&self, a: &Appointment) -> StoreResult<()> {
+        let d = to_document(a)?;
+        let scratch = self.inner.db.collection::<Document>("bench_raw_inserts");
+        scratch.insert_one(d).await.map(|_| ()).map_err(|e| store_error("raw write", e))
+    }
+
     /// Drops the store's database (tests and tooling).
     pub async fn drop_database(&self) -> StoreResult<()> {
         self.inner.db.drop().await.map_err(|e| store_error("drop database", e))
@@ -427,7 +433,7 @@ impl MongoStore {
     // compare-and-set on every server: FerretDB 1.24 (SQLite) evaluates an update's filter and writes the
     // result without isolation, so concurrent `update {_id, version: v} → $inc` calls can all "match" (measured:
     // up to 9 winners of 16), but it enforces unique keys on insert. The head document `<key>` keeps a
-    // version the chain is known to reach (a hint, written now and then, never ahead of the chain); a read
+    // version the chain is known to reach (a hint, moved up after each commit, never ahead of the chain); a read
     // walks the chain from there with `_id` lookups. Entries are never deleted, so a version never repeats.
 
     fn guard_entry_id(key: &GuardKey, n: u64) -> String {
@@ -464,9 +470,10 @@ impl MongoStore {
         futures::future::try_join_all(keys.iter().map(|k| self.read_guard(k))).await
     }
 
-    /// Compare-and-set of one guard: `version` → `version + by`. `Ok(false)` when another commit got there
-    /// first.
-    async fn cas_guard(&self, key: &GuardKey, version: u64, by: u64) -> StoreResult<bool> {
+    /// Compare-and-set of one guard: `version` → `version + by`. `Ok(None)` when another commit got there
+    /// first; `Ok(Some(n))` when it won, `n` being a version the chain is known to have reached (what a head
+    /// hint may say).
+    async fn cas_guard(&self, key: &GuardKey, version: u64, by: u64) -> StoreResult<Option<u64>> {
         let guards = &self.inner.guards;
         let at = date_bson(Utc::now());
         for n in version + 1..=version + by {
@@ -475,27 +482,31 @@ impl MongoStore {
             match guards.insert_one(entry).await {
                 Ok(_) => {}
                 // Only the first insert decides; a later one lost means someone bumped past us — harmless.
-                Err(e) if is_duplicate_key(&e) => return Ok(n != version + 1),
+                Err(e) if is_duplicate_key(&e) => return Ok((n != version + 1).then_some(n)),
                 Err(e) if n == version + 1 => return Err(store_error("guard write", e)),
-                Err(_) => return Ok(true),
+                // Entry `n` may not exist: the chain is only known to reach `n - 1`.
+                Err(_) => return Ok(Some(n - 1)),
             }
         }
-        let reached = version + by;
-        if reached / HEAD_EVERY != version / HEAD_EVERY {
-            // Best effort: a lost or late hint only makes reads walk further.
-            let (kind, resource) = guard_scope_fields(key);
-            let _ = guards
-                .update_one(
-                    doc! { "_id": key.as_text() },
-                    doc! {
-                        "$max": { "version": reached as i64 },
-                        "$setOnInsert": { "scope": kind, "resource_id": uuid_bson(resource), "day": key.day },
-                    },
-                )
-                .upsert(true)
-                .await;
-        }
-        Ok(true)
+        Ok(Some(version + by))
+    }
+
+    /// Moves the head hint of `key` up to `reached` (a version its chain has reached). Best effort: a lost or
+    /// late hint only makes reads walk further.
+    async fn hint_guard(&self, key: &GuardKey, reached: u64) {
+        let (kind, resource) = guard_scope_fields(key);
+        let _ = self
+            .inner
+            .guards
+            .update_one(
+                doc! { "_id": key.as_text() },
+                doc! {
+                    "$max": { "version": reached as i64 },
+                    "$setOnInsert": { "scope": kind, "resource_id": uuid_bson(resource), "day": key.day },
+                },
+            )
+            .upsert(true)
+            .await;
     }
 
     // ---- appointment version claims --------------------------------------------------------------------
@@ -1092,7 +1103,8 @@ impl AppointmentStore for MongoStore {
 
     /// Commits a booking without a multi-document transaction.
     ///
-    /// 1. **Check**: read every guard; if one moved, `Stale` — nothing written, nothing bumped.
+    /// 1. **Check**: look up each guard's next chain entry `<key>#<v+1>`; if one exists the guard moved: `Stale` —
+    ///    nothing written, nothing bumped.
     /// 2. **Write the appointment first**, marked unfinished (`pending: {token, at}`): an insert (the unique
     ///    `_id` refuses a second one), or for a reschedule a claim of the stored version (see "appointment
     ///    version claims") and a replace that keeps the old document in `pending.prev`.
@@ -1100,7 +1112,8 @@ impl AppointmentStore for MongoStore {
     ///    entry `<key>#<v+1>` — the unique `_id` lets exactly one inserter win (see "guards"). If one fails,
     ///    roll back step 2 (delete the insert / restore the old document and release the claim) and return
     ///    `Stale`; guards already bumped stay bumped.
-    /// 4. **Finish**: remove the mark — the commit point — and return `Committed`.
+    /// 4. **Finish**: remove the mark — the commit point — and return `Committed`. Alongside, move each guard's
+    ///    head hint to its new version (best effort; it only saves later reads a walk).
     ///
     /// Why no double booking: two bookings that conflict share a guard key and both read its version `v` before
     /// checking; only one insert of `<key>#<v+1>` can succeed, so at most one commits with that snapshot. A checker that reads `v + 1` instead read it after the winner's bump, which came after
@@ -1125,9 +1138,10 @@ impl AppointmentStore for MongoStore {
             }
             e.1 += 1;
         }
-        let keys: Vec<GuardKey> = guards.keys().copied().collect();
-        let current = self.read_guards(&keys).await?;
-        if keys.iter().zip(&current).any(|(k, v)| guards.get(k).map(|g| g.0) != Some(*v)) {
+        // A guard moved past `v` exactly when its entry `v + 1` exists (chains only grow): one lookup per key.
+        let moved =
+            futures::future::try_join_all(guards.iter().map(|(k, (v, _))| self.guard_entry_exists(k, v + 1))).await?;
+        if moved.into_iter().any(|m| m) {
             return Ok(CommitOutcome::Stale);
         }
         let started = std::time::Instant::now();
@@ -1136,10 +1150,11 @@ impl AppointmentStore for MongoStore {
         let Some(prev) = self.write_pending(c, &id, token).await? else {
             return Ok(CommitOutcome::Stale);
         };
+        let mut reached = Vec::with_capacity(guards.len());
         for (key, (version, by)) in &guards {
             match self.cas_guard(key, *version, *by).await {
-                Ok(true) => {}
-                Ok(false) => {
+                Ok(Some(n)) => reached.push((*key, n)),
+                Ok(None) => {
                     self.roll_back(&id, token, prev).await?;
                     return Ok(CommitOutcome::Stale);
                 }
@@ -1149,7 +1164,10 @@ impl AppointmentStore for MongoStore {
                 }
             }
         }
-        self.finish(c, &id, token, prev, started).await
+        // Move the head hints to where the chains are known to reach while finishing, so the next read of each
+        // key is one head lookup and one probe (a hint is never ahead of its chain).
+        let hints = futures::future::join_all(reached.iter().map(|(k, n)| self.hint_guard(k, *n)));
+        futures::join!(self.finish(c, &id, token, prev, started), hints).0
     }
 
     /// Several bookings as one (an import's atomic mode), without a transaction: `commit_booking`'s steps
@@ -1199,6 +1217,8 @@ impl AppointmentStore for MongoStore {
         let started = std::time::Instant::now();
         // (commit, id, token, previous document) of every write made so far.
         let mut written: Vec<(&BookingCommit, Bson, Uuid, Option<Document>)> = Vec::with_capacity(commits.len());
+        // Guards taken, with how far each chain is known to reach (for the head hints).
+        let mut reached: Vec<(GuardKey, u64)> = Vec::with_capacity(guards.len());
         let outcome = 'write: {
             for c in commits {
                 let id = uuid_bson(c.appointment.id().as_uuid());
@@ -1211,8 +1231,8 @@ impl AppointmentStore for MongoStore {
             }
             for (key, (version, by)) in &guards {
                 match self.cas_guard(key, *version, *by).await {
-                    Ok(true) => {}
-                    Ok(false) => break 'write Ok(CommitOutcome::Stale),
+                    Ok(Some(n)) => reached.push((*key, n)),
+                    Ok(None) => break 'write Ok(CommitOutcome::Stale),
                     Err(e) => break 'write Err(e),
                 }
             }
@@ -1235,6 +1255,8 @@ impl AppointmentStore for MongoStore {
                 }
             }
         }
+        // The chains were bumped whatever happens next: move the head hints (best effort) so reads stay short.
+        futures::future::join_all(reached.iter().map(|(k, n)| self.hint_guard(k, *n))).await;
         let Some(failure) = failure else { return Ok(CommitOutcome::Committed) };
         // Compensate: the unfinished rest is rolled back, the finished part (and the one whose outcome is
         // unknown) undone.

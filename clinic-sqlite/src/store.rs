@@ -21,10 +21,20 @@ use crate::schema::{latest, MIGRATIONS};
 /// The longest slot (`clinic_core::time_slot::MAX_SLOT_MINUTES`): bounds index range scans for overlap queries.
 const MAX_SLOT: i64 = clinic_core::time_slot::MAX_SLOT_MINUTES;
 
-/// An embedded store. Cloning shares the connection.
+/// Read connections kept open for reuse (more are opened while more readers run at once).
+const IDLE_READERS: usize = 8;
+
+/// An embedded store. Cloning shares the connections.
+///
+/// Writes go through one connection, on tokio's blocking pool (a commit waits for `fsync`). On a file, reads use
+/// a pool of read-only connections and run inline: in WAL mode a reader never waits for the writer, so a
+/// booking's reads do not queue behind other bookings' commits, and a read of a few indexed rows is cheaper
+/// than a hop to the blocking pool. A private in-memory database has only the one connection.
 #[derive(Clone)]
 pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
+    /// Idle read connections (`None` for an in-memory database).
+    readers: Option<Arc<Mutex<Vec<Connection>>>>,
     path: Option<PathBuf>,
 }
 
@@ -123,7 +133,40 @@ impl SqliteStore {
         }
         conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;").map_err(sql_err)?;
         migrate(&mut conn, version)?;
-        Ok(SqliteStore { conn: Arc::new(Mutex::new(conn)), path })
+        let readers = path.as_ref().map(|_| Arc::new(Mutex::new(Vec::new())));
+        Ok(SqliteStore { conn: Arc::new(Mutex::new(conn)), readers, path })
+    }
+
+    fn open_reader(path: &Path) -> Result<Connection, ClinicError> {
+        let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(sql_err)?;
+        c.busy_timeout(Duration::from_secs(10)).map_err(sql_err)?;
+        c.execute_batch("PRAGMA query_only=ON;").map_err(sql_err)?;
+        Ok(c)
+    }
+
+    /// Runs the read-only `f` on a read connection, inline (see the type's doc); on the one connection for an
+    /// in-memory database.
+    async fn read<T, F>(&self, f: F) -> Result<T, ClinicError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, ClinicError> + Send + 'static,
+    {
+        let (Some(readers), Some(path)) = (&self.readers, &self.path) else {
+            return self.run(f).await;
+        };
+        let idle = readers.lock().map_err(|_| store_err("connection", "poisoned by an earlier panic"))?.pop();
+        let mut c = match idle {
+            Some(c) => c,
+            None => Self::open_reader(path)?,
+        };
+        let out = f(&mut c);
+        if let Ok(mut idle) = readers.lock() {
+            if idle.len() < IDLE_READERS {
+                idle.push(c);
+            }
+        }
+        out
     }
 
     /// The schema version of the open file.
@@ -313,12 +356,12 @@ impl SqliteStore {
         .await
     }
     async fn get_doc<T: DeserializeOwned>(&self, table: &'static str, id: String) -> StoreResult<Option<T>> {
-        let doc = self.run(move |c| one_doc(c, &format!("SELECT doc FROM {table} WHERE id = ?1"), id)).await?;
+        let doc = self.read(move |c| one_doc(c, &format!("SELECT doc FROM {table} WHERE id = ?1"), id)).await?;
         doc.as_deref().map(from_doc).transpose()
     }
     async fn list_docs<T: DeserializeOwned>(&self, table: &'static str, clinic: ClinicId) -> StoreResult<Vec<T>> {
         let sql = format!("SELECT doc FROM {table} WHERE clinic_id = ?1 ORDER BY id");
-        docs(self.run(move |c| query_docs(c, &sql, [clinic.to_string()])).await?)
+        docs(self.read(move |c| query_docs(c, &sql, [clinic.to_string()])).await?)
     }
 }
 
@@ -337,11 +380,11 @@ impl CatalogStore for SqliteStore {
         .await
     }
     async fn get_clinic(&self, id: ClinicId) -> StoreResult<Option<Clinic>> {
-        let doc = self.run(move |c| one_doc(c, "SELECT doc FROM clinics WHERE id = ?1", id.to_string())).await?;
+        let doc = self.read(move |c| one_doc(c, "SELECT doc FROM clinics WHERE id = ?1", id.to_string())).await?;
         doc.as_deref().map(from_doc).transpose()
     }
     async fn list_clinics(&self) -> StoreResult<Vec<Clinic>> {
-        docs(self.run(|c| query_docs(c, "SELECT doc FROM clinics ORDER BY id", [])).await?)
+        docs(self.read(|c| query_docs(c, "SELECT doc FROM clinics ORDER BY id", [])).await?)
     }
     async fn put_practitioner(&self, v: &Practitioner) -> StoreResult<()> {
         self.put_doc("practitioners", v.id().to_string(), v.clinic_id().to_string(), to_doc(v)?).await
@@ -379,6 +422,25 @@ impl CatalogStore for SqliteStore {
     async fn list_schedules(&self, clinic: ClinicId) -> StoreResult<Vec<Schedule>> {
         self.list_docs("schedules", clinic).await
     }
+    /// Selects the resource's rows in SQL (`json_extract` on the stored document), so that only its schedules are
+    /// decoded.
+    async fn list_resource_schedules(&self, clinic: ClinicId, resource: ResourceRef) -> StoreResult<Vec<Schedule>> {
+        let r = serde_json::to_value(resource).map_err(|e| store_err("cannot encode", e))?;
+        let (kind, id) =
+            (r["kind"].as_str().unwrap_or_default().to_string(), r["id"].as_str().unwrap_or_default().to_string());
+        let rows = self
+            .read(move |c| {
+                query_docs(
+                    c,
+                    "SELECT doc FROM schedules WHERE clinic_id = ?1 AND json_extract(doc, '$.resource.id') = ?2
+                     AND json_extract(doc, '$.resource.kind') = ?3 ORDER BY id",
+                    params![clinic.to_string(), id, kind],
+                )
+            })
+            .await?;
+        let v: Vec<Schedule> = docs(rows)?;
+        Ok(v.into_iter().filter(|s| s.resource() == resource).collect())
+    }
     async fn delete_schedule(&self, id: ScheduleId) -> StoreResult<bool> {
         self.run(move |c| {
             c.execute("DELETE FROM schedules WHERE id = ?1", [id.to_string()]).map(|n| n > 0).map_err(sql_err)
@@ -408,13 +470,13 @@ impl PatientStore for SqliteStore {
         self.run(move |c| write_patient(c, &p, false)).await
     }
     async fn get_patient(&self, id: PatientId) -> StoreResult<Option<Patient>> {
-        let doc = self.run(move |c| one_doc(c, "SELECT doc FROM patients WHERE id = ?1", id.to_string())).await?;
+        let doc = self.read(move |c| one_doc(c, "SELECT doc FROM patients WHERE id = ?1", id.to_string())).await?;
         doc.as_deref().map(from_doc).transpose()
     }
     async fn find_patients(&self, q: &PatientQuery) -> StoreResult<Vec<Patient>> {
         let q = q.clone();
         let rows = self
-            .run(move |c| {
+            .read(move |c| {
                 let mut sql = String::from("SELECT doc FROM patients WHERE 1 = 1");
                 let mut args: Vec<rusqlite::types::Value> = Vec::new();
                 let mut arg = |sql: &mut String, clause: &str, v: rusqlite::types::Value| {
@@ -463,14 +525,14 @@ impl PatientStore for SqliteStore {
 #[async_trait]
 impl AppointmentStore for SqliteStore {
     async fn get_appointment(&self, id: AppointmentId) -> StoreResult<Option<Appointment>> {
-        let doc = self.run(move |c| one_doc(c, "SELECT doc FROM appointments WHERE id = ?1", id.to_string())).await?;
+        let doc = self.read(move |c| one_doc(c, "SELECT doc FROM appointments WHERE id = ?1", id.to_string())).await?;
         doc.as_deref().map(from_doc).transpose()
     }
 
     async fn list_appointments(&self, f: &AppointmentFilter) -> StoreResult<Vec<Appointment>> {
         let f = f.clone();
         let rows = self
-            .run(move |c| {
+            .read(move |c| {
                 let mut sql = String::from("SELECT doc FROM appointments WHERE 1 = 1");
                 let mut args: Vec<rusqlite::types::Value> = Vec::new();
                 let mut arg = |sql: &mut String, clause: &str, v: rusqlite::types::Value| {
@@ -529,7 +591,7 @@ impl AppointmentStore for SqliteStore {
 
     async fn guard_versions(&self, keys: &[GuardKey]) -> StoreResult<Vec<u64>> {
         let keys: Vec<String> = keys.iter().map(GuardKey::as_text).collect();
-        self.run(move |c| {
+        self.read(move |c| {
             let mut st = c.prepare_cached("SELECT version FROM guards WHERE key = ?1").map_err(sql_err)?;
             keys.iter()
                 .map(|k| {
