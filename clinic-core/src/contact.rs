@@ -79,6 +79,9 @@ pub fn normalize_phone(raw: &str, default_region: Option<&str>) -> Result<String
         ),
         None => None,
     };
+    if let Some(fast) = crate::phone_validity::fast_international(raw, region.as_ref().map(|r| r.as_ref())) {
+        return fast.map_err(|()| bad("not a valid number for its country"));
+    }
     let n = phonenumber::parse(region, raw).map_err(|_| bad("cannot be parsed (add a +country prefix?)"))?;
     if !crate::phone_validity::is_valid(&n).unwrap_or_else(|| phonenumber::is_valid(&n)) {
         return Err(bad("not a valid number for its country"));

@@ -37,6 +37,9 @@ impl Desc {
 #[derive(Debug)]
 struct Region {
     leading: Option<Regex>,
+    /// The region's international (IDD) prefix and national prefix for parsing, as the parser uses them.
+    idd: Option<Regex>,
+    national_prefix_for_parsing: Option<Regex>,
     general: Desc,
     /// Every type `number_type` tries; the number is valid when one matches.
     types: Vec<Desc>,
@@ -49,6 +52,14 @@ impl Region {
             Some(l) => Some(RegexBuilder::new(l.as_str()).ignore_whitespace(true).build().ok()?),
             None => None,
         };
+        let pattern = |r: Option<&str>| -> Option<Option<Regex>> {
+            match r {
+                Some(r) => Some(Some(RegexBuilder::new(r).ignore_whitespace(true).build().ok()?)),
+                None => Some(None),
+            }
+        };
+        let idd = pattern(m.international_prefix().map(|r| r.as_str()))?;
+        let national_prefix_for_parsing = pattern(m.national_prefix_for_parsing().map(|r| r.as_str()))?;
         let mut types = Vec::new();
         for t in [
             d.premium_rate(),
@@ -67,7 +78,7 @@ impl Region {
         {
             types.push(Desc::new(t)?);
         }
-        Some(Region { leading, general: Desc::new(d.general())?, types })
+        Some(Region { leading, idd, national_prefix_for_parsing, general: Desc::new(d.general())?, types })
     }
 
     /// `number_type(meta, value) != Type::Unknown`.
@@ -81,48 +92,136 @@ fn compiled(id: &str, meta: &Metadata) -> Option<Arc<Region>> {
     static CACHE: OnceLock<Mutex<HashMap<String, Option<Arc<Region>>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     let mut guard = cache.lock().ok()?;
+    if let Some(r) = guard.get(id) {
+        return r.clone();
+    }
     guard.entry(id.to_string()).or_insert_with(|| Region::new(meta).map(Arc::new)).clone()
+}
+
+/// Starts with a match of `re` (the parser's `find(..).start() == 0`).
+fn starts_with_match(re: &Regex, s: &str) -> bool {
+    re.find(s).is_some_and(|m| m.start() == 0)
 }
 
 /// `phonenumber::is_valid`, fast. `None` when the metadata could not be compiled (then the caller falls
 /// back to the library's own check).
 pub(crate) fn is_valid(number: &PhoneNumber) -> Option<bool> {
-    let code = number.country().code();
-    let national = number.national().to_string();
-    let Some(regions) = DATABASE.region(&code) else { return Some(false) };
-    let meta: &Metadata = if regions.len() == 1 {
-        if regions[0] == "001" {
-            match DATABASE.by_code(&code).and_then(|m| m.into_iter().next()) {
-                Some(m) => m,
-                None => return Some(false),
-            }
+    is_valid_parts(number.country().code(), &number.national().to_string())
+}
+
+/// The metadata `validator::source_for(code, national)` picks: `Some(None)` when none.
+fn source_for(code: u16, national: &str) -> Option<Option<&'static Metadata>> {
+    let Some(regions) = DATABASE.region(&code) else { return Some(None) };
+    if regions.len() == 1 {
+        return Some(if regions[0] == "001" {
+            DATABASE.by_code(&code).and_then(|m| m.into_iter().next())
         } else {
-            match DATABASE.by_id(regions[0]) {
-                Some(m) => m,
-                None => return Some(false),
-            }
+            DATABASE.by_id(regions[0])
+        });
+    }
+    for region in regions {
+        let Some(m) = DATABASE.by_id(region) else { continue };
+        let r = compiled(region, m)?;
+        let chosen = match &r.leading {
+            Some(l) => starts_with_match(l, national),
+            None => r.has_type(national),
+        };
+        if chosen {
+            return Some(Some(m));
         }
+    }
+    Some(None)
+}
+
+/// `phonenumber::is_valid` of the number `+<code> <national>` (`national` as `NationalNumber` writes it).
+fn is_valid_parts(code: u16, national: &str) -> Option<bool> {
+    let Some(meta) = source_for(code, national)? else { return Some(false) };
+    if meta.id() == "001" {
+        Some(compiled(&format!("001/{code}"), meta)?.has_type(national))
     } else {
-        let mut found = None;
-        for region in regions {
-            let Some(m) = DATABASE.by_id(region) else { continue };
-            let r = compiled(region, m)?;
-            let chosen = match &r.leading {
-                Some(l) => l.find(&national).is_some_and(|x| x.start() == 0),
-                None => r.has_type(&national),
-            };
-            if chosen {
-                found = Some(m);
-                break;
-            }
+        Some(compiled(meta.id(), meta)?.has_type(national))
+    }
+}
+
+/// Separators the fast path accepts between digits (all of them are punctuation to the parser).
+fn is_separator(b: u8) -> bool {
+    matches!(b, b' ' | b'-' | b'.' | b'(' | b')')
+}
+
+/// `phonenumber::parse(default_region, raw)` then `is_valid`, for the common international form only:
+/// `+` then ASCII digits and single-byte separators (space, `-`, `.`, parentheses), ending on a digit, with
+/// at least one space (without one the parser first tries RFC 3966, which reads the country code up to the
+/// first separator) or no separator at all. The country code, IDD and national-prefix rules come from
+/// phonenumber's metadata, with the parser's own patterns.
+///
+/// `None`: not this form, or a case the parser treats specially (a leading IDD, a national prefix, a
+/// leading zero, an unknown code, a too short or too long number) — the caller runs the library's parser.
+/// `Some(Ok(e164))` / `Some(Err(()))`: what parse + validity give (the parse itself succeeds).
+pub(crate) fn fast_international(raw: &str, default_region: Option<&str>) -> Option<Result<String, ()>> {
+    let bytes = raw.as_bytes();
+    let (&first, rest) = bytes.split_first()?;
+    if first != b'+' || !rest.first().is_some_and(u8::is_ascii_digit) || !rest.last().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut digits = [0u8; 24];
+    let mut n = 0;
+    let (mut spaces, mut separators) = (0, 0);
+    for &b in rest {
+        if b.is_ascii_digit() {
+            *digits.get_mut(n)? = b;
+            n += 1;
+        } else if is_separator(b) {
+            separators += 1;
+            spaces += usize::from(b == b' ');
+        } else {
+            return None;
         }
-        match found {
-            Some(m) => m,
-            None => return Some(false),
-        }
+    }
+    if separators > 0 && spaces == 0 {
+        return None;
+    }
+    let digits = std::str::from_utf8(&digits[..n]).ok()?;
+    // The parser's checks in order: IDD after the plus, NSN length, country code, national prefix.
+    let region_meta = match default_region {
+        Some(r) => Some(DATABASE.by_id(r)?),
+        None => None,
     };
-    let id = if meta.id() == "001" { format!("001/{code}") } else { meta.id().to_string() };
-    Some(compiled(&id, meta)?.has_type(&national))
+    if let Some(m) = region_meta {
+        let r = compiled(m.id(), m)?;
+        if r.idd.as_ref().is_some_and(|idd| starts_with_match(idd, digits)) {
+            return None;
+        }
+    }
+    if digits.len() <= 2 || digits.starts_with('0') {
+        return None;
+    }
+    let (code, national) = (1..=3).find_map(|len| {
+        let code: u16 = digits.get(..len)?.parse().ok()?;
+        DATABASE.by_code(&code).is_some().then(|| (code, digits.get(len..)))
+    })?;
+    let national = national?;
+    // Leading zeros: `NationalNumber` keeps them apart and `source_for` strips them; left to the parser.
+    // 16 digits or fewer also fit its 56-bit value.
+    if national.starts_with('0') || !(2..=16).contains(&national.len()) {
+        return None;
+    }
+    let meta = match region_meta {
+        Some(m) => Some(m),
+        None => source_for(code, national)?,
+    };
+    if let Some(m) = meta {
+        let id: std::borrow::Cow<'_, str> = if m.id() == "001" { format!("001/{code}").into() } else { m.id().into() };
+        let r = compiled(&id, m)?;
+        let prefix = m.national_prefix();
+        let strips = match &r.national_prefix_for_parsing {
+            Some(p) => starts_with_match(p, national),
+            None => prefix.is_some_and(|p| national.starts_with(p)),
+        };
+        if strips || prefix.is_some_and(|p| national.starts_with(p)) {
+            return None;
+        }
+    }
+    Some(if is_valid_parts(code, national)? { Ok(format!("+{code}{national}")) } else { Err(()) })
 }
 
 #[cfg(test)]
@@ -165,5 +264,136 @@ mod tests {
             }
         }
         assert!(checked > 2000, "only {checked} numbers compared");
+    }
+
+    /// What the slow path decides: the library's parser, its validity rule and E.164 writer.
+    #[derive(Debug, PartialEq, Eq)]
+    enum Verdict {
+        Unparsed,
+        Invalid,
+        Valid(String),
+    }
+
+    fn slow(raw: &str, region: Option<&str>) -> Verdict {
+        let region = region.map(|r| r.parse::<phonenumber::country::Id>().unwrap());
+        match phonenumber::parse(region, raw) {
+            Err(_) => Verdict::Unparsed,
+            Ok(n) if !phonenumber::is_valid(&n) => Verdict::Invalid,
+            Ok(n) => Verdict::Valid(n.format().mode(phonenumber::Mode::E164).to_string()),
+        }
+    }
+
+    /// Checks the fast path against the parser on `raw`; true when the fast path answered.
+    fn same(raw: &str, region: Option<&str>) -> bool {
+        let Some(fast) = fast_international(raw, region) else { return false };
+        let fast = match fast {
+            Ok(e) => Verdict::Valid(e),
+            Err(()) => Verdict::Invalid,
+        };
+        assert_eq!(fast, slow(raw, region), "{raw:?} with default region {region:?}");
+        true
+    }
+
+    /// `digits` in groups of 3-4 joined by `sep`.
+    fn grouped(digits: &str, sep: &str) -> String {
+        let b = digits.as_bytes();
+        let mut parts = vec![];
+        let mut i = 0;
+        while i < b.len() {
+            let n = if (b.len() - i) % 4 == 0 { 4 } else { 3 }.min(b.len() - i);
+            parts.push(&digits[i..i + n]);
+            i += n;
+        }
+        parts.join(sep)
+    }
+
+    fn formattings(cc: u16, national: &str) -> Vec<String> {
+        let mut v = vec![
+            format!("+{cc}{national}"),
+            format!("+{cc} {national}"),
+            format!("+{cc} {}", grouped(national, " ")),
+            format!("+{cc} {}", grouped(national, "-")),
+            format!("+{cc}-{}", grouped(national, "-")),
+            format!("+{cc} {}", grouped(national, ".")),
+            format!("+{cc}.{}", grouped(national, ".")),
+            format!(" +{cc} {national} "),
+            format!("\t+{cc} {}\n", grouped(national, " ")),
+            format!("+ {cc} {national}"),
+            format!("++{cc} {national}"),
+            format!("+{cc} {national} ext. 12"),
+            format!("+{cc} {national}#"),
+            format!("+{cc}  {}", grouped(national, " - ")),
+        ];
+        if national.len() > 3 {
+            let (a, b) = national.split_at(3);
+            v.push(format!("+{cc} ({a}) {b}"));
+            v.push(format!("+{cc} ({a}) {}", grouped(b, "-")));
+            v.push(format!("+({cc}) {a} {b}"));
+            v.push(format!("+{cc} {a}) {b}"));
+            v.push(format!("+{cc}({a}){b}"));
+        }
+        v
+    }
+
+    #[test]
+    fn fast_international_path_agrees_with_the_parser_on_every_metadata_example() {
+        let (mut answered, mut total) = (0, 0);
+        let regions: Vec<&str> = DATABASE.iter().map(|m| m.id()).filter(|id| *id != "001").collect();
+        for (i, meta) in DATABASE.iter().enumerate() {
+            let d = meta.descriptors();
+            let descs = [
+                Some(d.general()),
+                d.fixed_line(),
+                d.mobile(),
+                d.toll_free(),
+                d.premium_rate(),
+                d.shared_cost(),
+                d.personal_number(),
+                d.voip(),
+                d.pager(),
+                d.uan(),
+                d.voicemail(),
+            ];
+            let own = (meta.id() != "001").then(|| meta.id());
+            // No default region, the number's own, two common ones and one from elsewhere in the table.
+            let defaults = [None, own, Some("GB"), Some("US"), Some(regions[i * 7 % regions.len()])];
+            for ex in descs.into_iter().flatten().filter_map(|x| x.example()) {
+                let cc = meta.country_code();
+                let altered = [
+                    ex.to_string(),
+                    format!("{ex}1"),
+                    format!("9{ex}"),
+                    format!("0{ex}"),
+                    ex[..ex.len().saturating_sub(1)].to_string(),
+                ];
+                for national in &altered {
+                    for raw in formattings(cc, national) {
+                        for region in defaults {
+                            total += 1;
+                            answered += usize::from(same(&raw, region));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(answered > 20_000, "the fast path answered only {answered} of {total}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        #[test]
+        fn fast_international_path_agrees_with_the_parser_on_random_numbers(
+            digits in "[0-9]{1,20}",
+            seps in proptest::collection::vec(proptest::sample::select(vec!["", "", "", " ", "-", ".", "(", ")", " (", ") ", "  "]), 20),
+            region in proptest::sample::select(vec![None, Some("GB"), Some("US"), Some("DE"), Some("FR"), Some("IT"), Some("AU"), Some("BR"), Some("RU"), Some("KZ"), Some("IN"), Some("JP"), Some("CN"), Some("SG"), Some("NZ"), Some("AR"), Some("MX")]),
+        ) {
+            let mut raw = String::from("+");
+            for (i, c) in digits.chars().enumerate() {
+                raw.push(c);
+                raw.push_str(seps[i]);
+            }
+            same(&raw, region);
+            same(raw.trim_end_matches(|c: char| !c.is_ascii_digit()), region);
+        }
     }
 }
