@@ -95,15 +95,40 @@ pub fn normalize_phone(raw: &str, default_region: Option<&str>) -> Result<String
 /// Validates an address (RFC 5322 `addr-spec` through `email_address`) and lowercases it.
 pub fn normalize_email(raw: &str) -> Result<String, ClinicError> {
     let lower = raw.trim().to_lowercase();
-    let ok = lower.len() <= 254
-        && email_address::EmailAddress::from_str(&lower)
-            .map(|e| e.domain().contains('.') && !e.domain().starts_with('.') && !e.domain().ends_with('.'))
-            .unwrap_or(false);
+    let ok = lower.len() <= 254 && (plainly_valid_email(&lower) || email_address_accepts(&lower));
     if ok {
         Ok(lower)
     } else {
         Err(ClinicError::field(ErrorCode::InvalidEmail, "", format!("{raw:?} is not an e-mail address")))
     }
+}
+
+/// The rule: `email_address` parses it (RFC 5322 `addr-spec`) and its domain has a dot, not at either end.
+fn email_address_accepts(lower: &str) -> bool {
+    email_address::EmailAddress::from_str(lower)
+        .map(|e| e.domain().contains('.') && !e.domain().starts_with('.') && !e.domain().ends_with('.'))
+        .unwrap_or(false)
+}
+
+/// A quick yes for the common shape, which [`email_address_accepts`] would also accept:
+/// `atom(.atom)*@label(.label)+` with atoms of `[a-z0-9_+-]`, labels of `[a-z0-9-]` not starting or ending
+/// with `-`, at most 64 bytes before the `@`, 63 per label and 254 after it. `false` means "ask the full
+/// parser", not "invalid". A test compares both on random addresses.
+fn plainly_valid_email(lower: &str) -> bool {
+    let Some((local, domain)) = lower.split_once('@') else { return false };
+    if local.is_empty() || local.len() > 64 || domain.len() > 254 {
+        return false;
+    }
+    let atom = |a: &str| !a.is_empty() && a.bytes().all(|b| b.is_ascii_alphanumeric() || b"_+-".contains(&b));
+    let label = |l: &str| {
+        let b = l.as_bytes();
+        !b.is_empty()
+            && b.len() <= 63
+            && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+            && b[0] != b'-'
+            && b[b.len() - 1] != b'-'
+    };
+    local.split('.').all(atom) && domain.contains('.') && domain.split('.').all(label)
 }
 
 /// A postal address. `country` is an ISO 3166-1 alpha-2 code, stored uppercase.
@@ -195,7 +220,19 @@ pub(crate) fn optional_text(errs: &mut ValidationErrors, field: &str, raw: Optio
 
 /// Trims and collapses inner runs of whitespace ("  Ada   Lovelace " → "Ada Lovelace").
 pub(crate) fn collapse_ws(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let t = s.trim();
+    // Already collapsed (single spaces between words): one copy, no word list.
+    let mut prev_space = false;
+    let collapsed = t.chars().all(|c| {
+        let ok = !c.is_whitespace() || (c == ' ' && !prev_space);
+        prev_space = c.is_whitespace();
+        ok
+    });
+    if collapsed {
+        t.to_string()
+    } else {
+        t.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
 }
 
 #[cfg(test)]
@@ -217,6 +254,38 @@ mod tests {
         assert_eq!(normalize_email(" X@Y.io ").unwrap(), "x@y.io");
         for bad in ["x", "x@", "@y.io", "x@y", "x y@z.io", "x@@y.io"] {
             assert_eq!(normalize_email(bad).unwrap_err().code(), ErrorCode::InvalidEmail, "{bad}");
+        }
+    }
+
+    #[test]
+    fn collapse_ws_fast_and_slow_forms_agree() {
+        for s in ["", " ", "a", " a ", "a b", "a  b", "a\tb", "a \u{a0}b", "\u{2003}x y\u{2003}", "Zoë  du Châtelet"]
+        {
+            assert_eq!(collapse_ws(s), s.split_whitespace().collect::<Vec<_>>().join(" "), "{s:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+        /// The quick yes never says yes where `email_address` (with the domain-dot rule) says no, and it
+        /// says yes to ordinary addresses.
+        #[test]
+        fn plain_email_check_agrees_with_email_address(
+            local in "[a-z0-9._+\\-]{0,70}|[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~\\-]{1,10}",
+            domain in "[a-z0-9.\\-]{0,70}|([a-z0-9]([a-z0-9\\-]{0,64}[a-z0-9])?\\.){1,4}[a-z]{2,6}|[a-z0-9.\\-\\[\\]@ ]{0,12}",
+        ) {
+            let addr = format!("{local}@{domain}");
+            if plainly_valid_email(&addr) {
+                proptest::prop_assert!(email_address_accepts(&addr), "{addr}");
+            }
+            let simple = !local.is_empty() && local.len() <= 64
+                && local.split('.').all(|a| !a.is_empty() && a.bytes().all(|b| b.is_ascii_alphanumeric() || b"_+-".contains(&b)));
+            if simple && domain.len() <= 254 && email_address_accepts(&addr) && !domain.contains(['[', '@', ' ']) {
+                proptest::prop_assert!(plainly_valid_email(&addr), "{addr}");
+            }
+            let lower = addr.trim().to_lowercase();
+            let before = lower.len() <= 254 && email_address_accepts(&lower);
+            proptest::prop_assert_eq!(normalize_email(&addr).is_ok(), before, "{}", addr);
         }
     }
 

@@ -21,13 +21,17 @@ pub enum Sex {
 impl Sex {
     /// Reads the usual spellings (`F`, `female`, `W`, `M`, `male`, `other`, `U`, blank).
     pub fn parse(s: &str) -> Option<Sex> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "f" | "female" | "w" | "woman" => Some(Sex::Female),
-            "m" | "male" | "man" => Some(Sex::Male),
-            "o" | "other" | "x" => Some(Sex::Other),
-            "" | "u" | "unknown" => Some(Sex::Unknown),
-            _ => None,
-        }
+        // ASCII case-insensitive, without a lowercased copy.
+        let s = s.trim();
+        [
+            (&["f", "female", "w", "woman"][..], Sex::Female),
+            (&["m", "male", "man"][..], Sex::Male),
+            (&["o", "other", "x"][..], Sex::Other),
+            (&["", "u", "unknown"][..], Sex::Unknown),
+        ]
+        .into_iter()
+        .find(|(names, _)| names.iter().any(|n| s.eq_ignore_ascii_case(n)))
+        .map(|(_, sex)| sex)
     }
 }
 
