@@ -79,7 +79,7 @@ pub fn normalize_phone(raw: &str, default_region: Option<&str>) -> Result<String
         ),
         None => None,
     };
-    if let Some(fast) = crate::phone_validity::fast_international(raw, region.as_ref().map(|r| r.as_ref())) {
+    if let Some(fast) = crate::phone_validity::fast_parse(raw, region.as_ref().map(|r| r.as_ref())) {
         return fast.map_err(|()| bad("not a valid number for its country"));
     }
     let n = phonenumber::parse(region, raw).map_err(|_| bad("cannot be parsed (add a +country prefix?)"))?;
