@@ -72,16 +72,26 @@ pub fn normalize_phone(raw: &str, default_region: Option<&str>) -> Result<String
     if raw.len() > 40 {
         return Err(bad("too long"));
     }
-    let region = match default_region {
-        Some(r) => Some(
-            phonenumber::country::Id::from_str(&r.trim().to_ascii_uppercase())
-                .map_err(|_| ClinicError::field(ErrorCode::InvalidCountry, "", format!("unknown region {r:?}")))?,
-        ),
-        None => None,
+    let region = default_region.map(|r| r.trim().to_ascii_uppercase());
+    let unknown_region = || {
+        ClinicError::field(
+            ErrorCode::InvalidCountry,
+            "",
+            format!("unknown region {:?}", default_region.unwrap_or_default()),
+        )
     };
-    if let Some(fast) = crate::phone_validity::fast_parse(raw, region.as_ref().map(|r| r.as_ref())) {
+    if let Some(r) = &region {
+        if !is_region_id(r) {
+            return Err(unknown_region());
+        }
+    }
+    if let Some(fast) = crate::phone_validity::fast_parse(raw, region.as_deref()) {
         return fast.map_err(|()| bad("not a valid number for its country"));
     }
+    let region = match region {
+        Some(r) => Some(phonenumber::country::Id::from_str(&r).map_err(|_| unknown_region())?),
+        None => None,
+    };
     let n = phonenumber::parse(region, raw).map_err(|_| bad("cannot be parsed (add a +country prefix?)"))?;
     if !crate::phone_validity::is_valid(&n).unwrap_or_else(|| phonenumber::is_valid(&n)) {
         return Err(bad("not a valid number for its country"));
@@ -90,6 +100,26 @@ pub fn normalize_phone(raw: &str, default_region: Option<&str>) -> Result<String
     // national-format pattern search that formatter runs first (and whose `to_string` panics on a code without
     // metadata).
     Ok(format!("+{}{}", n.country().code(), n.national()))
+}
+
+/// `phonenumber::country::Id::from_str(code).is_ok()`. Two uppercase ASCII letters (the usual case) are
+/// looked up in a table filled once with that function's own answers for all 676 such codes.
+fn is_region_id(code: &str) -> bool {
+    static TABLE: std::sync::OnceLock<[bool; 676]> = std::sync::OnceLock::new();
+    match code.as_bytes() {
+        &[a, b] if a.is_ascii_uppercase() && b.is_ascii_uppercase() => {
+            let table = TABLE.get_or_init(|| {
+                let mut t = [false; 676];
+                for (i, known) in t.iter_mut().enumerate() {
+                    let letters = [b'A' + (i / 26) as u8, b'A' + (i % 26) as u8];
+                    *known = std::str::from_utf8(&letters).is_ok_and(|s| phonenumber::country::Id::from_str(s).is_ok());
+                }
+                t
+            });
+            table[usize::from(a - b'A') * 26 + usize::from(b - b'A')]
+        }
+        _ => phonenumber::country::Id::from_str(code).is_ok(),
+    }
 }
 
 /// Validates an address (RFC 5322 `addr-spec` through `email_address`) and lowercases it.
@@ -188,7 +218,7 @@ impl Address {
         let country = country.trim().to_ascii_uppercase();
         if country.is_empty() {
             errs.push(ErrorCode::Required, "country", "country is required");
-        } else if country.len() != 2 || phonenumber::country::Id::from_str(&country).is_err() {
+        } else if country.len() != 2 || !is_region_id(&country) {
             errs.push(ErrorCode::InvalidCountry, "country", format!("{country:?} is not an ISO 3166-1 alpha-2 code"));
         }
         errs.into_result()?;
@@ -254,6 +284,19 @@ mod tests {
         assert_eq!(normalize_email(" X@Y.io ").unwrap(), "x@y.io");
         for bad in ["x", "x@", "@y.io", "x@y", "x y@z.io", "x@@y.io"] {
             assert_eq!(normalize_email(bad).unwrap_err().code(), ErrorCode::InvalidEmail, "{bad}");
+        }
+    }
+
+    #[test]
+    fn region_table_agrees_with_phonenumber() {
+        let mut codes: Vec<String> = vec!["gb".into(), "G".into(), "GBR".into(), "".into(), "É".into(), "0A".into()];
+        for a in b'A'..=b'Z' {
+            for b in b'A'..=b'Z' {
+                codes.push(String::from_utf8(vec![a, b]).unwrap());
+            }
+        }
+        for c in codes {
+            assert_eq!(is_region_id(&c), phonenumber::country::Id::from_str(&c).is_ok(), "{c:?}");
         }
     }
 

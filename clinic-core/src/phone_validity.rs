@@ -21,7 +21,7 @@ struct Desc {
 
 impl Desc {
     fn new(d: &Descriptor) -> Option<Desc> {
-        let re = RegexBuilder::new(d.national_number().as_str()).ignore_whitespace(true).build().ok()?;
+        let re = anchored(d.national_number().as_str())?;
         Some(Desc { re, lengths: d.possible_length().to_vec() })
     }
 
@@ -30,7 +30,7 @@ impl Desc {
         if !self.lengths.is_empty() && !self.lengths.contains(&(value.len() as u16)) {
             return false;
         }
-        self.re.find(value).is_some_and(|m| m.start() == 0)
+        self.re.is_match(value)
     }
 }
 
@@ -49,12 +49,12 @@ impl Region {
     fn new(m: &Metadata) -> Option<Region> {
         let d = m.descriptors();
         let leading = match m.leading_digits() {
-            Some(l) => Some(RegexBuilder::new(l.as_str()).ignore_whitespace(true).build().ok()?),
+            Some(l) => Some(anchored(l.as_str())?),
             None => None,
         };
         let pattern = |r: Option<&str>| -> Option<Option<Regex>> {
             match r {
-                Some(r) => Some(Some(RegexBuilder::new(r).ignore_whitespace(true).build().ok()?)),
+                Some(r) => Some(Some(anchored(r)?)),
                 None => Some(None),
             }
         };
@@ -98,9 +98,18 @@ fn compiled(id: &str, meta: &Metadata) -> Option<Arc<Region>> {
     guard.entry(id.to_string()).or_insert_with(|| Region::new(meta).map(Arc::new)).clone()
 }
 
-/// Starts with a match of `re` (the parser's `find(..).start() == 0`).
+/// A metadata pattern (compiled as phonenumber compiles it: whitespace-insensitive) that only matches at the
+/// start of the text. The library's test `find(..).start() == 0` asks whether the leftmost match starts at
+/// 0, that is whether some match starts at 0: an anchored search answers that without scanning the rest of
+/// the text, and when one exists it is the same leftmost-first match (same end). The line break ends a `#`
+/// comment in the pattern before the closing parenthesis.
+fn anchored(pattern: &str) -> Option<Regex> {
+    RegexBuilder::new(&format!("^(?:{pattern}\n)")).ignore_whitespace(true).build().ok()
+}
+
+/// Starts with a match of `re` (an [`anchored`] pattern: the parser's `find(..).start() == 0`).
 fn starts_with_match(re: &Regex, s: &str) -> bool {
-    re.find(s).is_some_and(|m| m.start() == 0)
+    re.is_match(s)
 }
 
 /// `phonenumber::is_valid`, fast. `None` when the metadata could not be compiled (then the caller falls
@@ -245,7 +254,7 @@ fn strip_national_prefix<'a>(code: u16, m: &'static Metadata, national: &'a str)
     let mut potential = national;
     match &r.national_prefix_for_parsing {
         Some(p) => {
-            if let Some(found) = p.find(national).filter(|f| f.start() == 0) {
+            if let Some(found) = p.find(national) {
                 if m.national_prefix_transform_rule().is_some() {
                     return None;
                 }
