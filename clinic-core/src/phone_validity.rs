@@ -10,6 +10,7 @@
 use phonenumber::metadata::{Descriptor, Metadata, DATABASE};
 use phonenumber::PhoneNumber;
 use regex::{Regex, RegexBuilder};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -87,15 +88,41 @@ impl Region {
     }
 }
 
-/// Compiled regions by metadata id, built on first use.
+/// Compiled regions by metadata id, built on first use. A few recently used ones are also kept per thread,
+/// so a run of numbers from the same region skips the lock and the map.
 fn compiled(id: &str, meta: &Metadata) -> Option<Arc<Region>> {
+    type Recent = RefCell<Vec<(Box<str>, Option<Arc<Region>>)>>;
+    thread_local! {
+        static RECENT: Recent = const { RefCell::new(Vec::new()) };
+    }
+    let recent = |f: &mut dyn FnMut(&Recent)| RECENT.try_with(|r| f(r)).is_ok();
+    let mut hit = None;
+    recent(&mut |r| {
+        if let Ok(r) = r.try_borrow() {
+            hit = r.iter().find(|(k, _)| &**k == id).map(|(_, v)| v.clone());
+        }
+    });
+    if let Some(hit) = hit {
+        return hit;
+    }
     static CACHE: OnceLock<Mutex<HashMap<String, Option<Arc<Region>>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    let mut guard = cache.lock().ok()?;
-    if let Some(r) = guard.get(id) {
-        return r.clone();
-    }
-    guard.entry(id.to_string()).or_insert_with(|| Region::new(meta).map(Arc::new)).clone()
+    let found = {
+        let mut guard = cache.lock().ok()?;
+        match guard.get(id) {
+            Some(r) => r.clone(),
+            None => guard.entry(id.to_string()).or_insert_with(|| Region::new(meta).map(Arc::new)).clone(),
+        }
+    };
+    recent(&mut |r| {
+        if let Ok(mut r) = r.try_borrow_mut() {
+            if r.len() >= 8 {
+                r.remove(0);
+            }
+            r.push((id.into(), found.clone()));
+        }
+    });
+    found
 }
 
 /// A metadata pattern (compiled as phonenumber compiles it: whitespace-insensitive) that only matches at the
