@@ -248,20 +248,62 @@ pub(crate) fn optional_text(errs: &mut ValidationErrors, field: &str, raw: Optio
     Some(t)
 }
 
-/// Trims and collapses inner runs of whitespace ("  Ada   Lovelace " → "Ada Lovelace").
-pub(crate) fn collapse_ws(s: &str) -> String {
-    let t = s.trim();
-    // Already collapsed (single spaces between words): one copy, no word list.
-    let mut prev_space = false;
-    let collapsed = t.chars().all(|c| {
+/// [`required_text`] on an owned string, kept as it is when already trimmed and collapsed.
+pub(crate) fn required_text_owned(errs: &mut ValidationErrors, field: &str, raw: String, max: usize) -> String {
+    let t = collapse_ws_owned(raw);
+    if t.is_empty() {
+        errs.push(ErrorCode::Required, field, format!("{field} is required"));
+    } else if t.chars().count() > max {
+        errs.push(ErrorCode::TooLong, field, format!("{field} is longer than {max} characters"));
+    }
+    t
+}
+
+/// [`optional_text`] on an owned string, kept as it is when already trimmed and collapsed.
+pub(crate) fn optional_text_owned(
+    errs: &mut ValidationErrors,
+    field: &str,
+    raw: Option<String>,
+    max: usize,
+) -> Option<String> {
+    let t = collapse_ws_owned(raw?);
+    if t.is_empty() {
+        return None;
+    }
+    if t.chars().count() > max {
+        errs.push(ErrorCode::TooLong, field, format!("{field} is longer than {max} characters"));
+    }
+    Some(t)
+}
+
+/// No leading or trailing whitespace, and single spaces between words: what [`collapse_ws`] returns.
+fn is_collapsed(t: &str) -> bool {
+    let mut prev_space = true; // no whitespace first
+    let inner = t.chars().all(|c| {
         let ok = !c.is_whitespace() || (c == ' ' && !prev_space);
         prev_space = c.is_whitespace();
         ok
     });
-    if collapsed {
+    (inner && !prev_space) || t.is_empty()
+}
+
+/// Trims and collapses inner runs of whitespace ("  Ada   Lovelace " → "Ada Lovelace").
+pub(crate) fn collapse_ws(s: &str) -> String {
+    let t = s.trim();
+    if is_collapsed(t) {
+        // Already collapsed (single spaces between words): one copy, no word list.
         t.to_string()
     } else {
         t.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// [`collapse_ws`] without a copy when there is nothing to change.
+fn collapse_ws_owned(s: String) -> String {
+    if is_collapsed(&s) {
+        s
+    } else {
+        collapse_ws(&s)
     }
 }
 
@@ -302,9 +344,26 @@ mod tests {
 
     #[test]
     fn collapse_ws_fast_and_slow_forms_agree() {
-        for s in ["", " ", "a", " a ", "a b", "a  b", "a\tb", "a \u{a0}b", "\u{2003}x y\u{2003}", "Zoë  du Châtelet"]
-        {
-            assert_eq!(collapse_ws(s), s.split_whitespace().collect::<Vec<_>>().join(" "), "{s:?}");
+        for s in [
+            "",
+            " ",
+            "a",
+            " a ",
+            "a ",
+            " a",
+            "a b",
+            "a  b",
+            "ab c",
+            "a b ",
+            "a\tb",
+            "a \u{a0}b",
+            "\u{2003}x y\u{2003}",
+            "Zoë  du Châtelet",
+        ] {
+            let want = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(collapse_ws(s), want, "{s:?}");
+            assert_eq!(collapse_ws_owned(s.to_string()), want, "{s:?}");
+            assert_eq!(is_collapsed(s), *s == want, "{s:?}");
         }
     }
 

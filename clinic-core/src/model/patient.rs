@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::contact::{optional_text, required_text, Address, ContactInfo};
+use crate::contact::{optional_text_owned, required_text_owned, Address, ContactInfo};
 use crate::error::{ClinicError, ErrorCode, ValidationErrors};
 use crate::ids::{ClinicId, PatientId, UserId};
 
@@ -105,9 +105,9 @@ impl Patient {
         today: Option<NaiveDate>,
     ) -> Result<Self, ClinicError> {
         let mut errs = ValidationErrors::new();
-        data.given_name = required_text(&mut errs, "given_name", &data.given_name, 100);
-        data.family_name = required_text(&mut errs, "family_name", &data.family_name, 100);
-        data.mrn = optional_text(&mut errs, "mrn", data.mrn.as_deref(), 64);
+        data.given_name = required_text_owned(&mut errs, "given_name", std::mem::take(&mut data.given_name), 100);
+        data.family_name = required_text_owned(&mut errs, "family_name", std::mem::take(&mut data.family_name), 100);
+        data.mrn = optional_text_owned(&mut errs, "mrn", data.mrn.take(), 64);
         if let (Some(dob), Some(today)) = (data.date_of_birth, today) {
             if dob > today {
                 errs.push(ErrorCode::DateOfBirthInFuture, "date_of_birth", "date of birth is in the future");
