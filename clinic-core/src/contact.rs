@@ -279,6 +279,16 @@ pub(crate) fn optional_text_owned(
 /// No leading or trailing whitespace, and single spaces between words: what [`collapse_ws`] returns.
 fn is_collapsed(t: &str) -> bool {
     let mut prev_space = true; // no whitespace first
+    if t.is_ascii() {
+        // `char::is_whitespace` on ASCII: space, \t, \n, vertical tab, form feed, \r.
+        let inner = t.bytes().all(|b| {
+            let ws = matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
+            let ok = !ws || (b == b' ' && !prev_space);
+            prev_space = ws;
+            ok
+        });
+        return (inner && !prev_space) || t.is_empty();
+    }
     let inner = t.chars().all(|c| {
         let ok = !c.is_whitespace() || (c == ' ' && !prev_space);
         prev_space = c.is_whitespace();
