@@ -62,7 +62,11 @@ impl Region {
         let idd = pattern(m.international_prefix().map(|r| r.as_str()))?;
         let national_prefix_for_parsing = pattern(m.national_prefix_for_parsing().map(|r| r.as_str()))?;
         let mut types = Vec::new();
+        // `number_type` tries them in another order to name the type; only "any matches" counts here, so the
+        // common ones go first.
         for t in [
+            d.fixed_line(),
+            d.mobile(),
             d.premium_rate(),
             d.toll_free(),
             d.shared_cost(),
@@ -71,8 +75,6 @@ impl Region {
             d.pager(),
             d.uan(),
             d.voicemail(),
-            d.fixed_line(),
-            d.mobile(),
         ]
         .into_iter()
         .flatten()
