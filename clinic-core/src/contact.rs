@@ -72,11 +72,24 @@ pub fn normalize_phone(raw: &str, default_region: Option<&str>) -> Result<String
     if raw.len() > 40 {
         return Err(bad("too long"));
     }
-    let region = match default_region {
-        Some(r) => Some(
-            phonenumber::country::Id::from_str(&r.trim().to_ascii_uppercase())
-                .map_err(|_| ClinicError::field(ErrorCode::InvalidCountry, "", format!("unknown region {r:?}")))?,
-        ),
+    let region = default_region.map(|r| r.trim().to_ascii_uppercase());
+    let unknown_region = || {
+        ClinicError::field(
+            ErrorCode::InvalidCountry,
+            "",
+            format!("unknown region {:?}", default_region.unwrap_or_default()),
+        )
+    };
+    if let Some(r) = &region {
+        if !is_region_id(r) {
+            return Err(unknown_region());
+        }
+    }
+    if let Some(fast) = crate::phone_validity::fast_parse(raw, region.as_deref()) {
+        return fast.map_err(|()| bad("not a valid number for its country"));
+    }
+    let region = match region {
+        Some(r) => Some(phonenumber::country::Id::from_str(&r).map_err(|_| unknown_region())?),
         None => None,
     };
     let n = phonenumber::parse(region, raw).map_err(|_| bad("cannot be parsed (add a +country prefix?)"))?;
@@ -89,18 +102,63 @@ pub fn normalize_phone(raw: &str, default_region: Option<&str>) -> Result<String
     Ok(format!("+{}{}", n.country().code(), n.national()))
 }
 
+/// `phonenumber::country::Id::from_str(code).is_ok()`. Two uppercase ASCII letters (the usual case) are
+/// looked up in a table filled once with that function's own answers for all 676 such codes.
+fn is_region_id(code: &str) -> bool {
+    static TABLE: std::sync::OnceLock<[bool; 676]> = std::sync::OnceLock::new();
+    match code.as_bytes() {
+        &[a, b] if a.is_ascii_uppercase() && b.is_ascii_uppercase() => {
+            let table = TABLE.get_or_init(|| {
+                let mut t = [false; 676];
+                for (i, known) in t.iter_mut().enumerate() {
+                    let letters = [b'A' + (i / 26) as u8, b'A' + (i % 26) as u8];
+                    *known = std::str::from_utf8(&letters).is_ok_and(|s| phonenumber::country::Id::from_str(s).is_ok());
+                }
+                t
+            });
+            table[usize::from(a - b'A') * 26 + usize::from(b - b'A')]
+        }
+        _ => phonenumber::country::Id::from_str(code).is_ok(),
+    }
+}
+
 /// Validates an address (RFC 5322 `addr-spec` through `email_address`) and lowercases it.
 pub fn normalize_email(raw: &str) -> Result<String, ClinicError> {
     let lower = raw.trim().to_lowercase();
-    let ok = lower.len() <= 254
-        && email_address::EmailAddress::from_str(&lower)
-            .map(|e| e.domain().contains('.') && !e.domain().starts_with('.') && !e.domain().ends_with('.'))
-            .unwrap_or(false);
+    let ok = lower.len() <= 254 && (plainly_valid_email(&lower) || email_address_accepts(&lower));
     if ok {
         Ok(lower)
     } else {
         Err(ClinicError::field(ErrorCode::InvalidEmail, "", format!("{raw:?} is not an e-mail address")))
     }
+}
+
+/// The rule: `email_address` parses it (RFC 5322 `addr-spec`) and its domain has a dot, not at either end.
+fn email_address_accepts(lower: &str) -> bool {
+    email_address::EmailAddress::from_str(lower)
+        .map(|e| e.domain().contains('.') && !e.domain().starts_with('.') && !e.domain().ends_with('.'))
+        .unwrap_or(false)
+}
+
+/// A quick yes for the common shape, which [`email_address_accepts`] would also accept:
+/// `atom(.atom)*@label(.label)+` with atoms of `[a-z0-9_+-]`, labels of `[a-z0-9-]` not starting or ending
+/// with `-`, at most 64 bytes before the `@`, 63 per label and 254 after it. `false` means "ask the full
+/// parser", not "invalid". A test compares both on random addresses.
+fn plainly_valid_email(lower: &str) -> bool {
+    let Some((local, domain)) = lower.split_once('@') else { return false };
+    if local.is_empty() || local.len() > 64 || domain.len() > 254 {
+        return false;
+    }
+    let atom = |a: &str| !a.is_empty() && a.bytes().all(|b| b.is_ascii_alphanumeric() || b"_+-".contains(&b));
+    let label = |l: &str| {
+        let b = l.as_bytes();
+        !b.is_empty()
+            && b.len() <= 63
+            && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+            && b[0] != b'-'
+            && b[b.len() - 1] != b'-'
+    };
+    local.split('.').all(atom) && domain.contains('.') && domain.split('.').all(label)
 }
 
 /// A postal address. `country` is an ISO 3166-1 alpha-2 code, stored uppercase.
@@ -160,7 +218,7 @@ impl Address {
         let country = country.trim().to_ascii_uppercase();
         if country.is_empty() {
             errs.push(ErrorCode::Required, "country", "country is required");
-        } else if country.len() != 2 || phonenumber::country::Id::from_str(&country).is_err() {
+        } else if country.len() != 2 || !is_region_id(&country) {
             errs.push(ErrorCode::InvalidCountry, "country", format!("{country:?} is not an ISO 3166-1 alpha-2 code"));
         }
         errs.into_result()?;
@@ -190,9 +248,73 @@ pub(crate) fn optional_text(errs: &mut ValidationErrors, field: &str, raw: Optio
     Some(t)
 }
 
+/// [`required_text`] on an owned string, kept as it is when already trimmed and collapsed.
+pub(crate) fn required_text_owned(errs: &mut ValidationErrors, field: &str, raw: String, max: usize) -> String {
+    let t = collapse_ws_owned(raw);
+    if t.is_empty() {
+        errs.push(ErrorCode::Required, field, format!("{field} is required"));
+    } else if t.chars().count() > max {
+        errs.push(ErrorCode::TooLong, field, format!("{field} is longer than {max} characters"));
+    }
+    t
+}
+
+/// [`optional_text`] on an owned string, kept as it is when already trimmed and collapsed.
+pub(crate) fn optional_text_owned(
+    errs: &mut ValidationErrors,
+    field: &str,
+    raw: Option<String>,
+    max: usize,
+) -> Option<String> {
+    let t = collapse_ws_owned(raw?);
+    if t.is_empty() {
+        return None;
+    }
+    if t.chars().count() > max {
+        errs.push(ErrorCode::TooLong, field, format!("{field} is longer than {max} characters"));
+    }
+    Some(t)
+}
+
+/// No leading or trailing whitespace, and single spaces between words: what [`collapse_ws`] returns.
+fn is_collapsed(t: &str) -> bool {
+    let mut prev_space = true; // no whitespace first
+    if t.is_ascii() {
+        // `char::is_whitespace` on ASCII: space, \t, \n, vertical tab, form feed, \r.
+        let inner = t.bytes().all(|b| {
+            let ws = matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
+            let ok = !ws || (b == b' ' && !prev_space);
+            prev_space = ws;
+            ok
+        });
+        return (inner && !prev_space) || t.is_empty();
+    }
+    let inner = t.chars().all(|c| {
+        let ok = !c.is_whitespace() || (c == ' ' && !prev_space);
+        prev_space = c.is_whitespace();
+        ok
+    });
+    (inner && !prev_space) || t.is_empty()
+}
+
 /// Trims and collapses inner runs of whitespace ("  Ada   Lovelace " → "Ada Lovelace").
 pub(crate) fn collapse_ws(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let t = s.trim();
+    if is_collapsed(t) {
+        // Already collapsed (single spaces between words): one copy, no word list.
+        t.to_string()
+    } else {
+        t.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// [`collapse_ws`] without a copy when there is nothing to change.
+fn collapse_ws_owned(s: String) -> String {
+    if is_collapsed(&s) {
+        s
+    } else {
+        collapse_ws(&s)
+    }
 }
 
 #[cfg(test)]
@@ -214,6 +336,68 @@ mod tests {
         assert_eq!(normalize_email(" X@Y.io ").unwrap(), "x@y.io");
         for bad in ["x", "x@", "@y.io", "x@y", "x y@z.io", "x@@y.io"] {
             assert_eq!(normalize_email(bad).unwrap_err().code(), ErrorCode::InvalidEmail, "{bad}");
+        }
+    }
+
+    #[test]
+    fn region_table_agrees_with_phonenumber() {
+        let mut codes: Vec<String> = vec!["gb".into(), "G".into(), "GBR".into(), "".into(), "É".into(), "0A".into()];
+        for a in b'A'..=b'Z' {
+            for b in b'A'..=b'Z' {
+                codes.push(String::from_utf8(vec![a, b]).unwrap());
+            }
+        }
+        for c in codes {
+            assert_eq!(is_region_id(&c), phonenumber::country::Id::from_str(&c).is_ok(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn collapse_ws_fast_and_slow_forms_agree() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a ",
+            "a ",
+            " a",
+            "a b",
+            "a  b",
+            "ab c",
+            "a b ",
+            "a\tb",
+            "a \u{a0}b",
+            "\u{2003}x y\u{2003}",
+            "Zoë  du Châtelet",
+        ] {
+            let want = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(collapse_ws(s), want, "{s:?}");
+            assert_eq!(collapse_ws_owned(s.to_string()), want, "{s:?}");
+            assert_eq!(is_collapsed(s), *s == want, "{s:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+        /// The quick yes never says yes where `email_address` (with the domain-dot rule) says no, and it
+        /// says yes to ordinary addresses.
+        #[test]
+        fn plain_email_check_agrees_with_email_address(
+            local in "[a-z0-9._+\\-]{0,70}|[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~\\-]{1,10}",
+            domain in "[a-z0-9.\\-]{0,70}|([a-z0-9]([a-z0-9\\-]{0,64}[a-z0-9])?\\.){1,4}[a-z]{2,6}|[a-z0-9.\\-\\[\\]@ ]{0,12}",
+        ) {
+            let addr = format!("{local}@{domain}");
+            if plainly_valid_email(&addr) {
+                proptest::prop_assert!(email_address_accepts(&addr), "{addr}");
+            }
+            let simple = !local.is_empty() && local.len() <= 64
+                && local.split('.').all(|a| !a.is_empty() && a.bytes().all(|b| b.is_ascii_alphanumeric() || b"_+-".contains(&b)));
+            if simple && domain.len() <= 254 && email_address_accepts(&addr) && !domain.contains(['[', '@', ' ']) {
+                proptest::prop_assert!(plainly_valid_email(&addr), "{addr}");
+            }
+            let lower = addr.trim().to_lowercase();
+            let before = lower.len() <= 254 && email_address_accepts(&lower);
+            proptest::prop_assert_eq!(normalize_email(&addr).is_ok(), before, "{}", addr);
         }
     }
 

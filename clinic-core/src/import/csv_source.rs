@@ -4,7 +4,7 @@
 //! Row numbers are the line on which a record starts (header = line 1), which is what a text editor shows
 //! and, for files without line breaks inside quoted cells, the spreadsheet row too.
 
-use csv::{ByteRecord, Reader, ReaderBuilder};
+use csv::{ByteRecord, Reader, ReaderBuilder, StringRecord};
 use std::io::{Chain, Cursor, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -187,22 +187,27 @@ impl<R: Read> Iterator for CsvRecords<R> {
                             shown,
                         )));
                     }
-                    let mut cells = Vec::with_capacity(self.width);
-                    for f in self.rec.iter() {
-                        match std::str::from_utf8(f) {
-                            Ok("") => cells.push(Cell::Empty),
-                            Ok(s) => cells.push(Cell::Text(s.to_string())),
-                            Err(_) => {
-                                return Some(Err(Rejection::new(
-                                    row,
-                                    "",
-                                    ErrorCode::ImportMalformedRow,
-                                    "the row is not UTF-8 text",
-                                    String::from_utf8_lossy(f),
-                                )))
-                            }
+                    // One UTF-8 check for the whole record (fields end on ASCII delimiters), the buffer kept.
+                    let rec = std::mem::take(&mut self.rec);
+                    let text = match StringRecord::from_byte_record(rec) {
+                        Ok(t) => t,
+                        Err(e) => {
+                            self.rec = e.into_byte_record();
+                            let bad = self.rec.iter().find(|f| std::str::from_utf8(f).is_err()).unwrap_or_default();
+                            return Some(Err(Rejection::new(
+                                row,
+                                "",
+                                ErrorCode::ImportMalformedRow,
+                                "the row is not UTF-8 text",
+                                String::from_utf8_lossy(bad),
+                            )));
                         }
-                    }
+                    };
+                    let cells = text
+                        .iter()
+                        .map(|s| if s.is_empty() { Cell::Empty } else { Cell::Text(s.to_string()) })
+                        .collect();
+                    self.rec = text.into_byte_record();
                     return Some(Ok(RawRecord { row, cells }));
                 }
             }

@@ -2,6 +2,7 @@
 //! constructors as registration ([`Patient::new`], [`ContactInfo::new`], [`Address::new`]) decide, so an
 //! imported patient is exactly one that could have been registered by hand.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use super::columns::{ColumnMap, Field, PatientField};
@@ -103,12 +104,12 @@ impl PatientValidator {
         self.map.position(f).and_then(|i| rec.cells.get(i)).unwrap_or(&Cell::Empty)
     }
 
-    fn text(&self, rec: &RawRecord, f: PatientField) -> Option<String> {
-        let c = self.cell(rec, f);
-        if c.is_blank() {
-            None
-        } else {
-            Some(c.to_text())
+    /// The cell's text, borrowed from a text cell (the constructors trim and copy what they keep).
+    fn text<'r>(&self, rec: &'r RawRecord, f: PatientField) -> Option<Cow<'r, str>> {
+        match self.cell(rec, f) {
+            c if c.is_blank() => None,
+            Cell::Text(s) => Some(Cow::Borrowed(s)),
+            c => Some(Cow::Owned(c.to_text())),
         }
     }
 
@@ -202,15 +203,15 @@ impl PatientValidator {
             let t = |f| self.text(rec, f).unwrap_or_default();
             let street2 = self.text(rec, PatientField::Street2);
             let region = self.text(rec, PatientField::Region);
-            let country =
-                self.text(rec, PatientField::Country).or_else(|| self.opts.default_region.clone()).unwrap_or_default();
+            let country = self.text(rec, PatientField::Country);
+            let country = country.as_deref().or(self.opts.default_region.as_deref()).unwrap_or_default();
             match Address::new(
                 &t(PatientField::Street),
                 street2.as_deref(),
                 &t(PatientField::City),
                 region.as_deref(),
                 &t(PatientField::PostalCode),
-                &country,
+                country,
             ) {
                 Ok(a) => Some(a),
                 Err(e) => {
@@ -220,9 +221,9 @@ impl PatientValidator {
             }
         };
         let input = PatientInput {
-            mrn: self.text(rec, PatientField::Mrn),
-            given_name: self.text(rec, PatientField::GivenName).unwrap_or_default(),
-            family_name: self.text(rec, PatientField::FamilyName).unwrap_or_default(),
+            mrn: self.text(rec, PatientField::Mrn).map(Cow::into_owned),
+            given_name: self.text(rec, PatientField::GivenName).map(Cow::into_owned).unwrap_or_default(),
+            family_name: self.text(rec, PatientField::FamilyName).map(Cow::into_owned).unwrap_or_default(),
             date_of_birth,
             sex,
             contact,

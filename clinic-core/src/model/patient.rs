@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::contact::{optional_text, required_text, Address, ContactInfo};
+use crate::contact::{optional_text_owned, required_text_owned, Address, ContactInfo};
 use crate::error::{ClinicError, ErrorCode, ValidationErrors};
 use crate::ids::{ClinicId, PatientId, UserId};
 
@@ -21,13 +21,17 @@ pub enum Sex {
 impl Sex {
     /// Reads the usual spellings (`F`, `female`, `W`, `M`, `male`, `other`, `U`, blank).
     pub fn parse(s: &str) -> Option<Sex> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "f" | "female" | "w" | "woman" => Some(Sex::Female),
-            "m" | "male" | "man" => Some(Sex::Male),
-            "o" | "other" | "x" => Some(Sex::Other),
-            "" | "u" | "unknown" => Some(Sex::Unknown),
-            _ => None,
-        }
+        // ASCII case-insensitive, without a lowercased copy.
+        let s = s.trim();
+        [
+            (&["f", "female", "w", "woman"][..], Sex::Female),
+            (&["m", "male", "man"][..], Sex::Male),
+            (&["o", "other", "x"][..], Sex::Other),
+            (&["", "u", "unknown"][..], Sex::Unknown),
+        ]
+        .into_iter()
+        .find(|(names, _)| names.iter().any(|n| s.eq_ignore_ascii_case(n)))
+        .map(|(_, sex)| sex)
     }
 }
 
@@ -101,9 +105,9 @@ impl Patient {
         today: Option<NaiveDate>,
     ) -> Result<Self, ClinicError> {
         let mut errs = ValidationErrors::new();
-        data.given_name = required_text(&mut errs, "given_name", &data.given_name, 100);
-        data.family_name = required_text(&mut errs, "family_name", &data.family_name, 100);
-        data.mrn = optional_text(&mut errs, "mrn", data.mrn.as_deref(), 64);
+        data.given_name = required_text_owned(&mut errs, "given_name", std::mem::take(&mut data.given_name), 100);
+        data.family_name = required_text_owned(&mut errs, "family_name", std::mem::take(&mut data.family_name), 100);
+        data.mrn = optional_text_owned(&mut errs, "mrn", data.mrn.take(), 64);
         if let (Some(dob), Some(today)) = (data.date_of_birth, today) {
             if dob > today {
                 errs.push(ErrorCode::DateOfBirthInFuture, "date_of_birth", "date of birth is in the future");
