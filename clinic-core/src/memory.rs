@@ -212,29 +212,9 @@ impl AppointmentStore for InMemoryStore {
         let s = self.lock()?;
         Ok(keys.iter().map(|k| s.guards.get(k).copied().unwrap_or(0)).collect())
     }
+    /// A one-booking batch: the same checks and writes under the same lock.
     async fn commit_booking(&self, c: &BookingCommit) -> StoreResult<CommitOutcome> {
-        let mut s = self.lock()?;
-        if c.guards.iter().any(|g| s.guards.get(&g.key).copied().unwrap_or(0) != g.version) {
-            return Ok(CommitOutcome::Stale);
-        }
-        let id = c.appointment.id();
-        match (c.expected_version, s.appointments.get(&id)) {
-            (None, Some(_)) => {
-                return Err(ClinicError::field(
-                    ErrorCode::VersionConflict,
-                    "id",
-                    format!("appointment {id} already exists"),
-                ))
-            }
-            (Some(_), None) => return Err(ClinicError::not_found("appointment", id)),
-            (Some(v), Some(stored)) if stored.version() != v => return Ok(CommitOutcome::Stale),
-            _ => {}
-        }
-        for g in &c.guards {
-            *s.guards.entry(g.key).or_insert(0) += 1;
-        }
-        s.appointments.insert(id, c.appointment.clone());
-        Ok(CommitOutcome::Committed)
+        self.commit_bookings(std::slice::from_ref(c)).await
     }
     async fn commit_bookings(&self, commits: &[BookingCommit]) -> StoreResult<CommitOutcome> {
         let mut s = self.lock()?;

@@ -602,49 +602,9 @@ impl AppointmentStore for SqliteStore {
         .await
     }
 
+    /// A one-booking batch: the same `IMMEDIATE` transaction as [`Self::commit_bookings`].
     async fn commit_booking(&self, commit: &BookingCommit) -> StoreResult<CommitOutcome> {
-        let commit = commit.clone();
-        self.run(move |c| {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql_err)?;
-            {
-                let mut read = tx.prepare_cached("SELECT version FROM guards WHERE key = ?1").map_err(sql_err)?;
-                for g in &commit.guards {
-                    let v: i64 = read.query_row([g.key.as_text()], |r| r.get(0)).optional().map_err(sql_err)?.unwrap_or(0);
-                    if v as u64 != g.version {
-                        return Ok(CommitOutcome::Stale);
-                    }
-                }
-            }
-            if let Some(expected) = commit.expected_version {
-                let stored: Option<i64> = tx
-                    .query_row("SELECT version FROM appointments WHERE id = ?1", [commit.appointment.id().to_string()], |r| {
-                        r.get(0)
-                    })
-                    .optional()
-                    .map_err(sql_err)?;
-                match stored {
-                    None => return Err(ClinicError::not_found("appointment", commit.appointment.id())),
-                    Some(v) if v as u64 != expected => return Ok(CommitOutcome::Stale),
-                    Some(_) => {}
-                }
-            }
-            if !write_appointment(&tx, &commit.appointment, commit.expected_version)? {
-                return Ok(CommitOutcome::Stale);
-            }
-            {
-                let mut bump = tx
-                    .prepare_cached(
-                        "INSERT INTO guards (key, version) VALUES (?1, 1) ON CONFLICT (key) DO UPDATE SET version = version + 1",
-                    )
-                    .map_err(sql_err)?;
-                for g in &commit.guards {
-                    bump.execute([g.key.as_text()]).map_err(sql_err)?;
-                }
-            }
-            tx.commit().map_err(sql_err)?;
-            Ok(CommitOutcome::Committed)
-        })
-        .await
+        self.commit_bookings(std::slice::from_ref(commit)).await
     }
 
     /// One `IMMEDIATE` transaction: every distinct guard and every expected version is checked, then every
