@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the independent tools some tests check the project's output with, idempotently:
 #   - a Python venv at target/py-venv with scripts/requirements-test.txt (icalendar, jsonschema, openpyxl, xlwt);
-#   - pdftotext (Debian's poppler-utils), when it is missing.
+#   - pdftotext (Debian's poppler-utils), when it is missing;
+#   - the official FHIR R4 JSON schema, fetched and hash-checked by scripts/fhir-schema.sh.
 # A second run only compares a stamp and returns. Tests find the venv's python at target/py-venv/bin/python
 # (or $CLINIC_TEST_PYTHON) and fail with a message naming this script when it is missing.
 set -euo pipefail
@@ -28,3 +29,5 @@ if ! command -v pdftotext >/dev/null 2>&1; then
     { "${sudo_cmd[@]}" apt-get update -qq && "${sudo_cmd[@]}" apt-get install -y -qq poppler-utils; }
 fi
 command -v pdftotext >/dev/null || { echo "scripts/test-tools.sh: pdftotext still missing" >&2; exit 1; }
+
+"$root/scripts/fhir-schema.sh"

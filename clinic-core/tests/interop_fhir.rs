@@ -2,8 +2,8 @@
 //! an independent validator), domain → FHIR → domain round trips, the official example resources import, and
 //! malformed input is answered with typed, located errors — never a panic.
 //!
-//! Fixtures (official examples and `fhir.schema.json`) are committed under `tests/fixtures/fhir/`; see
-//! `SOURCE.md` there.
+//! The official examples are committed under `tests/fixtures/fhir/` (see `SOURCE.md` there); the 3.3 MB
+//! `fhir.schema.json` is fetched and hash-checked by `scripts/fhir-schema.sh` (run by `scripts/test-tools.sh`).
 
 #[path = "tools/mod.rs"]
 mod tools;
@@ -47,7 +47,7 @@ print(json.dumps(out))
 "##;
 
 fn schema_errors(resources: &[Value]) -> Vec<Vec<String>> {
-    let schema = fixture_dir().join("fhir.schema.json");
+    let schema = tools::fhir_schema();
     let input = serde_json::to_vec(resources).unwrap();
     let out = tools::run_python(VALIDATE, &[schema.to_str().unwrap()], &input);
     serde_json::from_slice(&out).expect("validator output")

@@ -1,5 +1,5 @@
 //! The independent tools tests check the project's output with (a Python venv with icalendar, jsonschema,
-//! openpyxl and xlwt; `pdftotext`), installed by `scripts/test-tools.sh`. A missing tool fails the test with a
+//! openpyxl and xlwt; `pdftotext`; the FHIR R4 JSON schema), installed by `scripts/test-tools.sh`. A missing tool fails the test with a
 //! message saying how to install it: a check that cannot run must not pass.
 #![allow(dead_code, clippy::expect_used, clippy::panic)]
 
@@ -58,4 +58,14 @@ pub fn pdf_text(pdf: &[u8]) -> String {
 
 fn fastrand_suffix() -> u128 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+}
+
+/// The official FHIR R4 JSON schema, fetched (and hash-checked) by `scripts/fhir-schema.sh` into
+/// `target/fhir-schema/`; `$CLINIC_FHIR_SCHEMA` overrides the path.
+pub fn fhir_schema() -> PathBuf {
+    let p = std::env::var_os("CLINIC_FHIR_SCHEMA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/fhir-schema/fhir.schema.json"));
+    assert!(p.exists(), "{} is missing: run scripts/test-tools.sh (or scripts/fhir-schema.sh)", p.display());
+    p
 }
