@@ -36,9 +36,10 @@ impl std::fmt::Debug for ImportSource<'_> {
     }
 }
 
-/// What an import did.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct ImportReport {
+/// What an import did; `Id` is the id of the records it stores (patients by default, appointments in
+/// [`super::AppointmentImportReport`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport<Id = PatientId> {
     pub mode: ImportMode,
     /// Data rows read (blank rows are not counted).
     pub rows: usize,
@@ -50,13 +51,29 @@ pub struct ImportReport {
     /// Whether anything was written (atomic: all rows; partial: at least the stored ones).
     pub committed: bool,
     /// Ids of the stored records, in file order.
-    pub accepted_ids: Vec<PatientId>,
+    pub accepted_ids: Vec<Id>,
     /// Every problem of every rejected row, in file order.
     pub rejections: Vec<Rejection>,
 }
 
-impl ImportReport {
-    fn reject(&mut self, r: Vec<Rejection>) {
+// Not derived: a derived `Default` would demand `Id: Default`, which ids deliberately are not.
+impl<Id> Default for ImportReport<Id> {
+    fn default() -> Self {
+        Self {
+            mode: ImportMode::default(),
+            rows: 0,
+            valid: 0,
+            stored: 0,
+            rejected_rows: 0,
+            committed: false,
+            accepted_ids: Vec::new(),
+            rejections: Vec::new(),
+        }
+    }
+}
+
+impl<Id> ImportReport<Id> {
+    pub(super) fn reject(&mut self, r: Vec<Rejection>) {
         self.rejected_rows += 1;
         self.rejections.extend(r);
     }

@@ -8,11 +8,10 @@
 //! slots): memory is O(rows), which for a clinic's appointment list is small.
 
 use chrono::{Duration, LocalResult, TimeZone, Utc};
-use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 use super::appointments::{AppointmentRow, AppointmentRows, StartSpec};
-use super::commit::ImportSource;
+use super::commit::{ImportReport, ImportSource};
 use super::{ImportMode, ImportOptions, Rejection};
 use crate::engine::{BookingRequest, Calendar};
 use crate::error::{ClinicError, ErrorCode};
@@ -25,17 +24,7 @@ use crate::time_slot::TimeSlot;
 use crate::usecases::{guard_keys, CreateAppointment, Scheduler, DEFAULT_MAX_RETRIES};
 
 /// What an appointment import did (see [`super::ImportReport`] for the fields' meaning).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct AppointmentImportReport {
-    pub mode: ImportMode,
-    pub rows: usize,
-    pub valid: usize,
-    pub stored: usize,
-    pub rejected_rows: usize,
-    pub committed: bool,
-    pub accepted_ids: Vec<AppointmentId>,
-    pub rejections: Vec<Rejection>,
-}
+pub type AppointmentImportReport = ImportReport<AppointmentId>;
 
 /// A row with its names resolved: a booking request.
 struct Resolved {
@@ -178,8 +167,7 @@ impl<S: Store + ?Sized> Scheduler<S> {
             match res {
                 Ok(r) => resolved.push(r),
                 Err(r) => {
-                    report.rejected_rows += 1;
-                    report.rejections.extend(r);
+                    report.reject(r);
                 }
             }
         }
@@ -200,8 +188,7 @@ impl<S: Store + ?Sized> Scheduler<S> {
                         return Err(ClinicError::Store { message, retryable })
                     }
                     Err(e) => {
-                        report.rejected_rows += 1;
-                        report.rejections.extend(rejections_of(r.row, &r.start_column, &e));
+                        report.reject(rejections_of(r.row, &r.start_column, &e));
                     }
                 }
             }
