@@ -3,9 +3,11 @@
 //! Documents are the entities' serde JSON form (the field names the core promises to keep stable), with three
 //! changes so that MongoDB sees proper types:
 //!
-//! - the entity's `id` is the document's `_id`;
-//! - a string in canonical UUID form (lowercase, hyphenated — how the core writes every id) is stored as BSON
-//!   binary subtype 4;
+//! - the entity's `id` is the document's `_id`, as the UUID's canonical text (FerretDB 1.24 with its SQLite back end
+//!   answers an `_id` equality from its primary key only for a string or an ObjectId `_id`; a binary `_id` makes
+//!   every lookup by id a scan of the whole collection);
+//! - every other string in canonical UUID form (lowercase, hyphenated — how the core writes every id: the
+//!   references between entities) is stored as BSON binary subtype 4;
 //! - a string in canonical RFC 3339 UTC form (how chrono writes a `DateTime<Utc>`) is stored as a BSON date.
 //!   A BSON date has millisecond precision; when an instant has sub-millisecond digits (timestamps taken from
 //!   the system clock) the rest is kept, in nanoseconds, in a sibling field `<name>__ns`, so nothing is lost.
@@ -34,6 +36,20 @@ fn codec_error(message: String) -> ClinicError {
 /// A UUID as BSON binary subtype 4.
 pub(crate) fn uuid_bson(u: Uuid) -> Bson {
     Bson::Binary(Binary { subtype: BinarySubtype::Uuid, bytes: u.as_bytes().to_vec() })
+}
+
+/// An entity id as the document's `_id`: the UUID's canonical text (see the module doc).
+pub(crate) fn id_bson(u: Uuid) -> Bson {
+    Bson::String(u.hyphenated().to_string())
+}
+
+/// The UUID of an `_id` (text) or of a reference (binary subtype 4).
+pub(crate) fn bson_id(b: &Bson) -> Option<Uuid> {
+    match b {
+        Bson::String(s) => canonical_uuid(s),
+        Bson::Binary(bin) if bin.subtype == BinarySubtype::Uuid => Uuid::from_slice(&bin.bytes).ok(),
+        _ => None,
+    }
 }
 
 /// A UTC instant as a BSON date (millisecond precision).
@@ -181,7 +197,11 @@ pub(crate) fn to_document<T: Serialize>(entity: &T) -> Result<Document, ClinicEr
     };
     let id = map.remove("id").ok_or_else(|| codec_error("an entity must have an `id` field".into()))?;
     let mut d = Document::new();
-    d.insert("_id", json_to_bson(&id));
+    let id = match id {
+        Value::String(s) => Bson::String(s),
+        other => json_to_bson(&other),
+    };
+    d.insert("_id", id);
     d.extend(object_to_document(&map));
     Ok(d)
 }
@@ -223,7 +243,10 @@ mod tests {
             "none": null,
         });
         let d = to_document(&v).unwrap();
-        assert!(matches!(d.get("_id"), Some(Bson::Binary(b)) if b.subtype == BinarySubtype::Uuid));
+        assert_eq!(d.get("_id"), Some(&Bson::String(id.to_string())), "the id is `_id`, as text");
+        let nested = d.get_document("nested").unwrap();
+        let refs = nested.get_array("ids").unwrap();
+        assert!(matches!(&refs[0], Bson::Binary(b) if b.subtype == BinarySubtype::Uuid), "references are binary");
         assert!(matches!(d.get("at"), Some(Bson::DateTime(_))));
         assert!(matches!(d.get("precise"), Some(Bson::DateTime(_))));
         assert_eq!(d.get("precise__ns"), Some(&Bson::Int32(456_789)));

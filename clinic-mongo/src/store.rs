@@ -1,8 +1,8 @@
 //! [`MongoStore`]: every store port over one MongoDB database.
 
-use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -19,10 +19,10 @@ use clinic_core::memory::{appointment_matches, paginate_appointments, patient_ma
 use clinic_core::ports::*;
 use clinic_core::{
     Appointment, AppointmentId, AppointmentType, AppointmentTypeId, Clinic, ClinicError, ClinicId, ErrorCode, Patient,
-    PatientId, Practitioner, PractitionerId, Room, RoomId, Schedule, ScheduleId,
+    PatientId, Practitioner, PractitionerId, ResourceRef, Room, RoomId, Schedule, ScheduleId,
 };
 
-use crate::codec::{date_bson, from_document, to_document, uuid_bson};
+use crate::codec::{bson_id, date_bson, from_document, id_bson, to_document, uuid_bson};
 use crate::error::{is_duplicate_key, store_error};
 
 /// How the store talks to the server. [`Default`] is what [`MongoStore::connect`] uses.
@@ -71,6 +71,7 @@ pub mod collections {
     pub const APPOINTMENTS: &str = "appointments";
     pub const GUARDS: &str = "guards";
     pub const CLAIMS: &str = "claims";
+    pub const CACHE_TOKENS: &str = "cache_tokens";
 }
 
 /// Every store port over MongoDB (or FerretDB). Cheap to clone; clones share one connection pool.
@@ -92,7 +93,16 @@ struct Inner {
     appointments: Collection<Document>,
     guards: Collection<Document>,
     claims: Collection<Document>,
+    cache_tokens: Collection<Document>,
     pending_timeout: chrono::Duration,
+    /// The server is FerretDB (see `MongoStore::write_if`).
+    ferretdb: bool,
+    /// What this instance knows of the guard chains (entries never change).
+    chains: Mutex<HashMap<GuardKey, Chain>>,
+    /// Each clinic's schedules with the schedules token they were read under, and when.
+    schedules_cache: Mutex<HashMap<ClinicId, (Option<String>, std::time::Instant, Vec<Schedule>)>>,
+    /// Commands sent to the server (for benchmarks: round trips per booking).
+    commands: Arc<AtomicU64>,
     /// Unix milliseconds of the last sweep of unfinished booking writes by this instance.
     last_sweep_ms: AtomicI64,
 }
@@ -123,16 +133,8 @@ fn version_of(d: &Document) -> Option<u64> {
     }
 }
 
-/// The UUID of a BSON binary subtype 4 value.
-fn bson_uuid(b: &Bson) -> Option<Uuid> {
-    match b {
-        Bson::Binary(bin) if bin.subtype == bson::spec::BinarySubtype::Uuid => Uuid::from_slice(&bin.bytes).ok(),
-        _ => None,
-    }
-}
-
 fn id_filter(id: Uuid) -> Document {
-    doc! { "_id": uuid_bson(id) }
+    doc! { "_id": id_bson(id) }
 }
 
 fn duplicate_mrn(p: &Patient) -> ClinicError {
@@ -207,6 +209,76 @@ fn pending_exists() -> Document {
     doc! { "$gte": Bson::DateTime(bson::DateTime::MIN) }
 }
 
+/// Does the stored document carry the unfinished booking write `token`?
+fn is_pending_of(token: Uuid) -> impl Fn(&Document) -> bool {
+    move |d| pending_of(d).is_some_and(|p| p.token == token)
+}
+
+/// Is the stored document at version `v`, with no booking write under way?
+fn is_settled_at(v: u64) -> impl Fn(&Document) -> bool {
+    move |d| !d.contains_key("pending") && version_of(d) == Some(v)
+}
+
+/// What [`MongoStore::write_if`] does to the document it matches.
+enum CondWrite {
+    Delete,
+    Replace(Document),
+    Unset(&'static str),
+}
+
+/// What one store instance knows of a guard chain (see "guards" on [`MongoStore`]): entries `1..=len` exist
+/// and name the appointments `ids` — unless one of them predates the `appointments` field (`ids_known`).
+#[derive(Debug, Clone)]
+struct Chain {
+    len: u64,
+    ids: BTreeSet<String>,
+    ids_known: bool,
+}
+
+impl Default for Chain {
+    fn default() -> Self {
+        Chain { len: 0, ids: BTreeSet::new(), ids_known: true }
+    }
+}
+
+/// The appointment ids a chain entry or head hint names (`None`: written before entries named them).
+fn named_ids(d: &Document) -> Option<impl Iterator<Item = String> + '_> {
+    let a = d.get_array("appointments").ok()?;
+    Some(a.iter().filter_map(|b| b.as_str().map(str::to_string)))
+}
+
+/// A head hint is rewritten each time a chain crosses a multiple of this many versions.
+const HINT_EVERY: u64 = 8;
+/// How many chains one store instance remembers before it starts over (each is a few ids).
+const MAX_CACHED_CHAINS: usize = 200_000;
+/// How often an extra index entry is tried before a commit gives up as stale.
+const APPEND_ATTEMPTS: usize = 32;
+/// A listing through the chains reads at most this many days; a wider range is one query.
+const MAX_CHAIN_LISTING_DAYS: i64 = 62;
+const DAY_MS: i64 = 86_400_000;
+/// A cached schedule listing is used for at most this long, even while the schedules token says it is
+/// current (bounds the staleness a writer that died between a schedule write and its token bump leaves).
+const SCHEDULE_CACHE_MAX_AGE: Duration = Duration::from_secs(5);
+/// The `_id` of the token document every schedule write changes (collection `cache_tokens`).
+const SCHEDULES_TOKEN: &str = "schedules";
+
+/// The UTC days (since the epoch) a slot `[start, end)` touches, as the core's guard keys count them.
+fn slot_days(start: chrono::DateTime<Utc>, end: chrono::DateTime<Utc>) -> std::ops::RangeInclusive<i64> {
+    let last = if end > start { end - chrono::Duration::nanoseconds(1) } else { start };
+    start.timestamp_millis().div_euclid(DAY_MS)..=last.timestamp_millis().div_euclid(DAY_MS)
+}
+
+/// The chain keys that must name appointment `a` for listings to find it: its practitioner's, room's and
+/// patient's keys on each UTC day of its slot.
+fn index_keys(a: &Appointment) -> Vec<GuardKey> {
+    let days = slot_days(a.slot().start(), a.slot().end());
+    let mut scopes = vec![GuardScope::Practitioner(a.practitioner_id()), GuardScope::Patient(a.patient_id())];
+    if let Some(r) = a.room_id() {
+        scopes.push(GuardScope::Room(r));
+    }
+    scopes.iter().flat_map(|s| days.clone().map(move |day| GuardKey { scope: *s, day })).collect()
+}
+
 /// What an unfinished booking write looks like on its appointment document.
 struct Pending {
     token: Uuid,
@@ -274,9 +346,22 @@ impl MongoStore {
         if let Some(r) = opts.retry_writes {
             co.retry_writes = Some(r);
         }
+        let commands = Arc::new(AtomicU64::new(0));
+        let counter = commands.clone();
+        co.command_event_handler = Some(mongodb::event::EventHandler::callback(move |ev| {
+            if let mongodb::event::command::CommandEvent::Started(_) = ev {
+                counter.fetch_add(1, Ordering::Relaxed);
+            }
+        }));
         let client = Client::with_options(co).map_err(|e| store_error("client settings", e))?;
         let db = client.database(db_name);
         db.run_command(doc! { "ping": 1 }).await.map_err(|e| store_error("ping", e))?;
+        // FerretDB says so in `buildInfo`; a server that does not answer it is treated as MongoDB.
+        let ferretdb = db
+            .run_command(doc! { "buildInfo": 1 })
+            .await
+            .map(|info| info.contains_key("ferretdbVersion"))
+            .unwrap_or(false);
         let pending_timeout = chrono::Duration::from_std(opts.pending_timeout)
             .map_err(|_| config_error("pending_timeout is out of range".into()))?;
         let c = |n: &str| db.collection::<Document>(n);
@@ -291,7 +376,12 @@ impl MongoStore {
                 appointments: c(collections::APPOINTMENTS),
                 guards: c(collections::GUARDS),
                 claims: c(collections::CLAIMS),
+                cache_tokens: c(collections::CACHE_TOKENS),
                 pending_timeout,
+                ferretdb,
+                chains: Mutex::new(HashMap::new()),
+                schedules_cache: Mutex::new(HashMap::new()),
+                commands,
                 last_sweep_ms: AtomicI64::new(Utc::now().timestamp_millis()),
                 client,
                 db,
@@ -305,6 +395,16 @@ impl MongoStore {
     /// The database this store uses (for tooling and tests).
     pub fn database(&self) -> &Database {
         &self.inner.db
+    }
+
+    /// How many commands this store (all its clones) has sent to the server: round trips, for benchmarks.
+    pub fn commands_sent(&self) -> u64 {
+        self.inner.commands.load(Ordering::Relaxed)
+    }
+
+    /// Whether the server is FerretDB (some writes take another route there: see the crate doc).
+    pub fn is_ferretdb(&self) -> bool {
+        self.inner.ferretdb
     }
 
     /// The driver client (shares the store's connection pool).
@@ -380,7 +480,14 @@ impl MongoStore {
 
     /// Drops the store's database (tests and tooling).
     pub async fn drop_database(&self) -> StoreResult<()> {
-        self.inner.db.drop().await.map_err(|e| store_error("drop database", e))
+        self.inner.db.drop().await.map_err(|e| store_error("drop database", e))?;
+        if let Ok(mut m) = self.inner.chains.lock() {
+            m.clear();
+        }
+        if let Ok(mut m) = self.inner.schedules_cache.lock() {
+            m.clear();
+        }
+        Ok(())
     }
 
     // ---- generic entity access ------------------------------------------------------------------------
@@ -432,9 +539,23 @@ impl MongoStore {
     // `v + 1` is inserting `<key>#<v+1>`, and the unique `_id` lets exactly one inserter win. That is a
     // compare-and-set on every server: FerretDB 1.24 (SQLite) evaluates an update's filter and writes the
     // result without isolation, so concurrent `update {_id, version: v} → $inc` calls can all "match" (measured:
-    // up to 9 winners of 16), but it enforces unique keys on insert. The head document `<key>` keeps a
-    // version the chain is known to reach (a hint, moved up after each commit, never ahead of the chain); a read
-    // walks the chain from there with `_id` lookups. Entries are never deleted, so a version never repeats.
+    // up to 9 winners of 16), but it enforces unique keys on insert. Entries are never deleted, so a version
+    // never repeats.
+    //
+    // The chains are also the store's index of appointments by resource-day and patient-day: each entry names
+    // the appointments whose write inserted it (`appointments`), and every write of an appointment makes sure
+    // the chains of its slot's UTC days (its practitioner, room and patient) name it — through the commit's own
+    // guards when they cover those keys (they do for every booking the use cases make), else through an extra
+    // entry. So "the appointments of practitioner P overlapping [from, to)" are among the ids named by the
+    // chains of (P, each day of the range), read with `_id` lookups only — what FerretDB serves from its primary
+    // key; any other filter is a scan of the whole collection there. The ids a chain names only grow; the
+    // appointments themselves are read fresh (a cancellation bumps nothing).
+    //
+    // Entries never change once written, so each store instance remembers how far it has read every chain and
+    // what ids it named (`Inner::chains`): a read probes only for entries after that. The head document `<key>`
+    // is a hint for readers that have not read the chain yet: a version the chain reached and the ids named up
+    // to it (a consistent pair, rewritten every `HINT_EVERY` versions by the writer that reached it; a lost or
+    // late hint only makes a cold read walk further).
 
     fn guard_entry_id(key: &GuardKey, n: u64) -> String {
         format!("{}#{n}", key.as_text())
@@ -451,57 +572,118 @@ impl MongoStore {
         Ok(d.is_some())
     }
 
-    async fn read_guard(&self, key: &GuardKey) -> StoreResult<u64> {
-        // `_id` lookups only: FerretDB serves `_id` equality from its primary key, anything else by a scan.
-        let head = self
-            .inner
-            .guards
-            .find_one(doc! { "_id": key.as_text() })
-            .await
-            .map_err(|e| store_error("guard read", e))?;
-        let mut v = head.as_ref().and_then(version_of).unwrap_or(0);
-        while self.guard_entry_exists(key, v + 1).await? {
-            v += 1;
+    fn cached_chain(&self, key: &GuardKey) -> Option<Chain> {
+        self.inner.chains.lock().ok().and_then(|m| m.get(key).cloned())
+    }
+
+    /// Remembers that `key`'s chain reaches at least `chain.len` (never moves a known chain back).
+    fn remember_chain(&self, key: &GuardKey, chain: &Chain) {
+        if let Ok(mut m) = self.inner.chains.lock() {
+            if m.len() >= MAX_CACHED_CHAINS && !m.contains_key(key) {
+                m.clear();
+            }
+            match m.get_mut(key) {
+                Some(known) if known.len >= chain.len => {}
+                Some(known) => *known = chain.clone(),
+                None => {
+                    m.insert(*key, chain.clone());
+                }
+            }
         }
-        Ok(v)
+    }
+
+    /// `key`'s chain as it is now: how long it is and the appointments it names.
+    async fn read_chain(&self, key: &GuardKey) -> StoreResult<Chain> {
+        let guards = &self.inner.guards;
+        let read = |e| store_error("guard read", e);
+        let mut chain = match self.cached_chain(key) {
+            Some(c) => c,
+            None => match guards.find_one(doc! { "_id": key.as_text() }).await.map_err(read)? {
+                Some(head) => {
+                    let len = version_of(&head).unwrap_or(0);
+                    match named_ids(&head) {
+                        Some(ids) => Chain { len, ids: ids.collect(), ids_known: true },
+                        None => Chain { len, ids: BTreeSet::new(), ids_known: len == 0 },
+                    }
+                }
+                None => Chain::default(),
+            },
+        };
+        // `_id` lookups only: FerretDB serves `_id` equality from its primary key, anything else by a scan.
+        while let Some(e) =
+            guards.find_one(doc! { "_id": Self::guard_entry_id(key, chain.len + 1) }).await.map_err(read)?
+        {
+            chain.len += 1;
+            match named_ids(&e) {
+                Some(ids) => chain.ids.extend(ids),
+                None => chain.ids_known = false,
+            }
+        }
+        self.remember_chain(key, &chain);
+        Ok(chain)
     }
 
     async fn read_guards(&self, keys: &[GuardKey]) -> StoreResult<Vec<u64>> {
-        futures::future::try_join_all(keys.iter().map(|k| self.read_guard(k))).await
+        futures::future::try_join_all(keys.iter().map(|k| async move { Ok(self.read_chain(k).await?.len) })).await
     }
 
-    /// Compare-and-set of one guard: `version` → `version + by`. `Ok(None)` when another commit got there
-    /// first; `Ok(Some(n))` when it won, `n` being a version the chain is known to have reached (what a head
-    /// hint may say).
-    async fn cas_guard(&self, key: &GuardKey, version: u64, by: u64) -> StoreResult<Option<u64>> {
+    /// Compare-and-set of one guard: `version` → `version + by`, each new entry naming `ids`. `Ok(None)` when
+    /// another commit got there first; `Ok(Some(n))` when it won, `n` being a version the chain is known to
+    /// have reached.
+    async fn cas_guard(&self, key: &GuardKey, version: u64, by: u64, ids: &[String]) -> StoreResult<Option<u64>> {
         let guards = &self.inner.guards;
         let at = date_bson(Utc::now());
+        let named: Vec<Bson> = ids.iter().map(|i| Bson::String(i.clone())).collect();
+        let mut reached = version;
         for n in version + 1..=version + by {
-            let entry =
-                doc! { "_id": Self::guard_entry_id(key, n), "key": key.as_text(), "n": n as i64, "at": at.clone() };
+            let entry = doc! {
+                "_id": Self::guard_entry_id(key, n), "key": key.as_text(), "n": n as i64, "at": at.clone(),
+                "appointments": named.clone(),
+            };
             match guards.insert_one(entry).await {
-                Ok(_) => {}
+                Ok(_) => reached = n,
                 // Only the first insert decides; a later one lost means someone bumped past us — harmless.
-                Err(e) if is_duplicate_key(&e) => return Ok((n != version + 1).then_some(n)),
+                Err(e) if is_duplicate_key(&e) && n == version + 1 => return Ok(None),
                 Err(e) if n == version + 1 => return Err(store_error("guard write", e)),
                 // Entry `n` may not exist: the chain is only known to reach `n - 1`.
-                Err(_) => return Ok(Some(n - 1)),
+                Err(_) => break,
             }
         }
-        Ok(Some(version + by))
+        // Our own entries extend what this instance knows of the chain when it knew everything before them.
+        if let Some(mut known) = self.cached_chain(key).filter(|c| c.len == version) {
+            known.len = reached;
+            known.ids.extend(ids.iter().cloned());
+            self.remember_chain(key, &known);
+            if reached / HINT_EVERY > version / HINT_EVERY {
+                self.hint_guard(key, &known).await;
+            }
+        }
+        Ok(Some(reached))
     }
 
-    /// Moves the head hint of `key` up to `reached` (a version its chain has reached). Best effort: a lost or
-    /// late hint only makes reads walk further.
-    async fn hint_guard(&self, key: &GuardKey, reached: u64) {
+    /// Makes `key`'s chain name `ids` by appending an entry at whatever version it has (a bump nobody
+    /// guarded: concurrent snapshots of the key just retry). `Ok(false)` if it kept losing the race.
+    async fn append_to_chain(&self, key: &GuardKey, ids: &[String]) -> StoreResult<bool> {
+        for _ in 0..APPEND_ATTEMPTS {
+            let v = self.read_chain(key).await?.len;
+            if self.cas_guard(key, v, 1, ids).await?.is_some() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Rewrites the head hint of `key` to `chain` (a prefix this instance read entirely). Best effort.
+    async fn hint_guard(&self, key: &GuardKey, chain: &Chain) {
         let (kind, resource) = guard_scope_fields(key);
+        let ids: Vec<Bson> = chain.ids.iter().map(|i| Bson::String(i.clone())).collect();
         let _ = self
             .inner
             .guards
             .update_one(
                 doc! { "_id": key.as_text() },
                 doc! {
-                    "$max": { "version": reached as i64 },
+                    "$set": { "version": chain.len as i64, "appointments": ids },
                     "$setOnInsert": { "scope": kind, "resource_id": uuid_bson(resource), "day": key.day },
                 },
             )
@@ -517,7 +699,7 @@ impl MongoStore {
     // appointment is at `v` again); a finished one keeps it, so `v` is never replaced twice.
 
     fn claim_id(id: &Bson, version: u64) -> Result<String, ClinicError> {
-        bson_uuid(id)
+        bson_id(id)
             .map(|u| format!("appointment:{u}:{version}"))
             .ok_or_else(|| config_error(format!("bad appointment id {id}")))
     }
@@ -566,25 +748,58 @@ impl MongoStore {
             .map_err(|e| store_error("claim release", e))
     }
 
+    // ---- conditional writes ----------------------------------------------------------------------------
+
+    /// Applies `op` to appointment `id` if its stored document meets `cond` — also given as the query `extra`
+    /// — and says whether it did. On MongoDB that is one write filtered by `{_id, ...extra}`, atomic. FerretDB
+    /// 1.24 uses its primary key only for a filter that is exactly `{_id: <string>}` and scans the whole
+    /// collection for anything more, and it evaluates a filter and its write without isolation anyway; there,
+    /// the document is read by `_id`, `cond` checked here, and the write filtered by `_id` alone — the same
+    /// guarantee (none beyond what the claims, chains and timing rules of this module give), without the scan.
+    async fn write_if(
+        &self,
+        id: &Bson,
+        extra: Document,
+        cond: impl Fn(&Document) -> bool,
+        op: CondWrite,
+    ) -> Result<bool, mongodb::error::Error> {
+        let appts = &self.inner.appointments;
+        let mut filter = doc! { "_id": id.clone() };
+        if self.inner.ferretdb {
+            match appts.find_one(filter.clone()).await? {
+                Some(d) if cond(&d) => {}
+                _ => return Ok(false),
+            }
+        } else {
+            filter.extend(extra);
+        }
+        let n = match op {
+            CondWrite::Delete => appts.delete_one(filter).await?.deleted_count,
+            CondWrite::Replace(d) => appts.replace_one(filter, d).await?.matched_count,
+            CondWrite::Unset(field) => appts.update_one(filter, doc! { "$unset": { field: "" } }).await?.matched_count,
+        };
+        Ok(n == 1)
+    }
+
     // ---- unfinished booking writes ---------------------------------------------------------------------
 
     /// Undoes the booking write `token` on appointment `id`, if it is still unfinished: deletes an inserted
     /// appointment, puts a rescheduled one back as it was (and releases its version claim). A no-op when the
     /// write was already finished or undone.
     async fn roll_back(&self, id: &Bson, token: Uuid, prev: Option<Document>) -> StoreResult<()> {
-        let filter = doc! { "_id": id.clone(), "pending.token": uuid_bson(token) };
-        let appts = &self.inner.appointments;
+        let extra = doc! { "pending.token": uuid_bson(token) };
         let err = |e| store_error("booking rollback", e);
         match prev {
             None => {
-                appts.delete_one(filter).await.map_err(err)?;
+                self.write_if(id, extra, is_pending_of(token), CondWrite::Delete).await.map_err(err)?;
             }
             Some(prev) => {
                 let version = version_of(&prev);
                 let mut restored = doc! { "_id": id.clone() };
                 restored.extend(prev);
-                let r = appts.replace_one(filter, restored).await.map_err(err)?;
-                if let (1, Some(v)) = (r.matched_count, version) {
+                let done =
+                    self.write_if(id, extra, is_pending_of(token), CondWrite::Replace(restored)).await.map_err(err)?;
+                if let (true, Some(v)) = (done, version) {
                     self.release(id, v).await?;
                 }
             }
@@ -596,21 +811,21 @@ impl MongoStore {
     /// appointment, or puts back the replaced one — only if the document is still exactly what the batch
     /// wrote (unmarked, at the batch's version), so a later change by someone else is never undone.
     async fn undo_finished(&self, c: &BookingCommit, id: &Bson, prev: Option<Document>) -> StoreResult<()> {
-        let appts = &self.inner.appointments;
         let v = i64::try_from(c.appointment.version())
             .map_err(|_| config_error(format!("version {} is too large", c.appointment.version())))?;
-        let filter = doc! { "_id": id.clone(), "version": v, "pending": { "$exists": false } };
+        let extra = doc! { "version": v, "pending": { "$exists": false } };
+        let cond = is_settled_at(c.appointment.version());
         let err = |e| store_error("batch compensation", e);
         match prev {
             None => {
-                appts.delete_one(filter).await.map_err(err)?;
+                self.write_if(id, extra, cond, CondWrite::Delete).await.map_err(err)?;
             }
             Some(prev) => {
                 let version = version_of(&prev);
                 let mut restored = doc! { "_id": id.clone() };
                 restored.extend(prev);
-                let r = appts.replace_one(filter, restored).await.map_err(err)?;
-                if let (1, Some(v)) = (r.matched_count, version) {
+                let done = self.write_if(id, extra, cond, CondWrite::Replace(restored)).await.map_err(err)?;
+                if let (true, Some(v)) = (done, version) {
                     self.release(id, v).await?;
                 }
             }
@@ -691,10 +906,10 @@ impl MongoStore {
         pending.insert("prev", stored.clone());
         d.insert("pending", pending);
         let v = i64::try_from(expected).map_err(|_| config_error(format!("version {expected} is too large")))?;
-        let filter = doc! { "_id": id.clone(), "version": v, "pending": { "$exists": false } };
-        match appts.replace_one(filter, d).await {
-            Ok(r) if r.matched_count == 1 => Ok(Some(Some(stored))),
-            Ok(_) => {
+        let extra = doc! { "version": v, "pending": { "$exists": false } };
+        match self.write_if(id, extra, is_settled_at(expected), CondWrite::Replace(d)).await {
+            Ok(true) => Ok(Some(Some(stored))),
+            Ok(false) => {
                 self.release(id, expected).await?;
                 Ok(None)
             }
@@ -721,12 +936,10 @@ impl MongoStore {
             self.roll_back(id, token, prev).await?;
             return Ok(CommitOutcome::Stale);
         }
-        let filter = doc! { "_id": id.clone(), "pending.token": uuid_bson(token) };
-        let result = appts.update_one(filter, doc! { "$unset": { "pending": "" } }).await;
-        if let Ok(r) = &result {
-            if r.matched_count == 1 {
-                return Ok(CommitOutcome::Committed);
-            }
+        let extra = doc! { "pending.token": uuid_bson(token) };
+        let result = self.write_if(id, extra, is_pending_of(token), CondWrite::Unset("pending")).await;
+        if let Ok(true) = result {
+            return Ok(CommitOutcome::Committed);
         }
         // Not matched, or no answer: look. Finished means the appointment is there, unmarked, as committed
         // (or changed since); a rollback removes it or restores the older version.
@@ -810,17 +1023,86 @@ impl MongoStore {
         Ok(rows)
     }
 
+    /// A listing of one practitioner's, room's or patient's appointments over a range of at most
+    /// [`MAX_CHAIN_LISTING_DAYS`] (what every booking decision reads), through the chains of that scope's days
+    /// (see "guards"): the ids they name, each appointment read by `_id`, filtered here. `None` for any other
+    /// listing, or when a chain predates the ids.
+    ///
+    /// It answers what `settled_rows` answers: every appointment a chain named when it was read is read and,
+    /// if a booking write is under way on it, waited for. An appointment no chain named yet has not taken its
+    /// guards yet: its writer bumps them after the caller read its own guard versions, so a conflicting one
+    /// meets the caller on a shared key, where only one compare-and-set wins (`settled_rows`' argument).
+    async fn list_by_chains(&self, f: &AppointmentFilter) -> StoreResult<Option<Vec<Appointment>>> {
+        let (Some(from), Some(to)) = (f.from, f.to) else { return Ok(None) };
+        if f.limit.is_some() || f.after.is_some() {
+            return Ok(None);
+        }
+        let scope = match (f.practitioner_id, f.room_id, f.patient_id) {
+            (Some(p), _, _) => GuardScope::Practitioner(p),
+            (_, Some(r), _) => GuardScope::Room(r),
+            (_, _, Some(p)) => GuardScope::Patient(p),
+            _ => return Ok(None),
+        };
+        if to <= from {
+            return Ok(Some(Vec::new()));
+        }
+        let days = slot_days(from, to);
+        if days.end() - days.start() >= MAX_CHAIN_LISTING_DAYS {
+            return Ok(None);
+        }
+        let keys: Vec<GuardKey> = days.map(|day| GuardKey { scope, day }).collect();
+        let chains = futures::future::try_join_all(keys.iter().map(|k| self.read_chain(k))).await?;
+        if chains.iter().any(|c| !c.ids_known) {
+            return Ok(None);
+        }
+        let ids: BTreeSet<&String> = chains.iter().flat_map(|c| c.ids.iter()).collect();
+        let read = |id: &String| {
+            let filter = doc! { "_id": id.as_str() };
+            async move { self.inner.appointments.find_one(filter).await.map_err(|e| store_error("appointment read", e)) }
+        };
+        let mut docs: Vec<Document> =
+            futures::future::try_join_all(ids.iter().map(|id| read(id))).await?.into_iter().flatten().collect();
+        let unfinished: Vec<(Bson, Uuid)> =
+            docs.iter().filter_map(|d| Some((d.get("_id")?.clone(), pending_of(d)?.token))).collect();
+        if !unfinished.is_empty() {
+            futures::future::try_join_all(unfinished.iter().map(|(id, t)| self.settle(id, *t))).await?;
+            let again: Vec<Option<Document>> =
+                futures::future::try_join_all(unfinished.iter().map(|(id, _)| async move {
+                    self.inner
+                        .appointments
+                        .find_one(doc! { "_id": id.clone() })
+                        .await
+                        .map_err(|e| store_error("appointment read", e))
+                }))
+                .await?;
+            let settled: BTreeSet<String> =
+                unfinished.iter().filter_map(|(id, _)| id.as_str().map(str::to_string)).collect();
+            docs.retain(|d| d.get_str("_id").map_or(true, |id| !settled.contains(id)));
+            docs.extend(again.into_iter().flatten());
+        }
+        let mut rows = Vec::with_capacity(docs.len());
+        for d in &docs {
+            if let Some(a) = committed_state(d)? {
+                if appointment_matches(&a, f) {
+                    rows.push(a);
+                }
+            }
+        }
+        Ok(Some(paginate_appointments(rows, f)))
+    }
+
     /// Waits until booking write `token` on appointment `id` is finished or rolled back (rolling it back itself
     /// once it is older than the pending timeout).
     async fn settle(&self, id: &Bson, token: Uuid) -> StoreResult<()> {
-        let filter = doc! { "_id": id.clone(), "pending.token": uuid_bson(token) };
+        let filter = doc! { "_id": id.clone() };
         let give_up = tokio::time::Instant::now()
             + self.inner.pending_timeout.to_std().unwrap_or(Duration::from_secs(30))
             + Duration::from_secs(10);
         let mut pause = Duration::from_millis(2);
         loop {
+            // By `_id` alone (see `write_if`); the token is checked here.
             let d = self.inner.appointments.find_one(filter.clone()).await.map_err(|e| store_error("read", e))?;
-            let Some(d) = d else { return Ok(()) };
+            let Some(d) = d.filter(is_pending_of(token)) else { return Ok(()) };
             let started = match d.get_document("pending").ok().and_then(|p| p.get("at")) {
                 Some(Bson::DateTime(t)) => t.timestamp_millis(),
                 _ => 0,
@@ -882,21 +1164,71 @@ impl CatalogStore for MongoStore {
         self.list_by_clinic(&self.inner.types, clinic).await
     }
     async fn put_schedule(&self, s: &Schedule) -> StoreResult<()> {
-        self.put(&self.inner.schedules, s).await
+        self.put(&self.inner.schedules, s).await?;
+        self.bump_schedules_token().await
     }
     async fn get_schedule(&self, id: ScheduleId) -> StoreResult<Option<Schedule>> {
         self.get(&self.inner.schedules, id.as_uuid()).await
     }
     async fn delete_schedule(&self, id: ScheduleId) -> StoreResult<bool> {
         let r = self.inner.schedules.delete_one(id_filter(id.as_uuid())).await.map_err(|e| store_error("delete", e))?;
+        if r.deleted_count > 0 {
+            self.bump_schedules_token().await?;
+        }
         Ok(r.deleted_count > 0)
     }
     async fn list_schedules(&self, clinic: ClinicId) -> StoreResult<Vec<Schedule>> {
         self.list_by_clinic(&self.inner.schedules, clinic).await
     }
+    /// From this instance's copy of the clinic's schedules while the schedules token is the one it was read
+    /// under (and for at most [`SCHEDULE_CACHE_MAX_AGE`]): one `_id` lookup instead of a query, which FerretDB
+    /// answers by scanning every schedule. Every schedule write changes the token after writing, so a listing
+    /// cached before a write is never used after that write has returned, in any process.
+    async fn list_resource_schedules(&self, clinic: ClinicId, resource: ResourceRef) -> StoreResult<Vec<Schedule>> {
+        let token = self.schedules_token().await?;
+        let cached = self.inner.schedules_cache.lock().ok().and_then(|m| {
+            m.get(&clinic)
+                .filter(|(t, at, _)| *t == token && at.elapsed() < SCHEDULE_CACHE_MAX_AGE)
+                .map(|(_, _, all)| all.clone())
+        });
+        let all = match cached {
+            Some(all) => all,
+            None => {
+                let at = std::time::Instant::now();
+                let all: Vec<Schedule> = self.list_schedules(clinic).await?;
+                if let Ok(mut m) = self.inner.schedules_cache.lock() {
+                    m.insert(clinic, (token, at, all.clone()));
+                }
+                all
+            }
+        };
+        Ok(all.into_iter().filter(|s| s.resource() == resource).collect())
+    }
 }
 
 impl MongoStore {
+    /// The current schedules token (`None` before the first schedule write).
+    async fn schedules_token(&self) -> StoreResult<Option<String>> {
+        let d = self
+            .inner
+            .cache_tokens
+            .find_one(doc! { "_id": SCHEDULES_TOKEN })
+            .await
+            .map_err(|e| store_error("read", e))?;
+        Ok(d.and_then(|d| d.get_str("token").ok().map(str::to_string)))
+    }
+
+    /// Gives the schedules token a value it never had (so no cached listing matches it any more).
+    async fn bump_schedules_token(&self) -> StoreResult<()> {
+        self.inner
+            .cache_tokens
+            .update_one(doc! { "_id": SCHEDULES_TOKEN }, doc! { "$set": { "token": Uuid::now_v7().to_string() } })
+            .upsert(true)
+            .await
+            .map(|_| ())
+            .map_err(|e| store_error("write", e))
+    }
+
     /// The first reason `ps` cannot be inserted, in the order the in-memory store checks: an existing id,
     /// then an MRN taken in the clinic or repeated earlier in the batch. Two queries per 1000 patients.
     async fn first_patient_conflict(&self, ps: &[Patient]) -> StoreResult<Option<ClinicError>> {
@@ -904,7 +1236,7 @@ impl MongoStore {
         let mut existing_ids = std::collections::HashSet::new();
         let mut taken = std::collections::HashSet::new();
         for chunk in ps.chunks(1000) {
-            let ids: Vec<Bson> = chunk.iter().map(|p| uuid_bson(p.id().as_uuid())).collect();
+            let ids: Vec<Bson> = chunk.iter().map(|p| id_bson(p.id().as_uuid())).collect();
             let mut cur = self
                 .inner
                 .patients
@@ -913,7 +1245,7 @@ impl MongoStore {
                 .await
                 .map_err(read)?;
             while let Some(d) = cur.try_next().await.map_err(read)? {
-                existing_ids.extend(d.get("_id").and_then(bson_uuid));
+                existing_ids.extend(d.get("_id").and_then(bson_id));
             }
             let mrns: Vec<Bson> = chunk.iter().filter_map(|p| p.mrn()).map(|m| Bson::String(m.to_string())).collect();
             if mrns.is_empty() {
@@ -927,9 +1259,9 @@ impl MongoStore {
                 .await
                 .map_err(read)?;
             while let Some(d) = cur.try_next().await.map_err(read)? {
-                let clinic = d.get("clinic_id").and_then(bson_uuid);
+                let clinic = d.get("clinic_id").and_then(bson_id);
                 if let (Some(c), Some(Bson::String(m))) = (clinic, d.get("mrn_key")) {
-                    taken.insert((c, m.clone(), d.get("_id").and_then(bson_uuid)));
+                    taken.insert((c, m.clone(), d.get("_id").and_then(bson_id)));
                 }
             }
         }
@@ -979,7 +1311,7 @@ impl PatientStore for MongoStore {
             }
             _ => ps.len(),
         };
-        let inserted: Vec<Bson> = ps[..failed_at.min(ps.len())].iter().map(|p| uuid_bson(p.id().as_uuid())).collect();
+        let inserted: Vec<Bson> = ps[..failed_at.min(ps.len())].iter().map(|p| id_bson(p.id().as_uuid())).collect();
         if !inserted.is_empty() {
             self.inner
                 .patients
@@ -1031,7 +1363,7 @@ impl PatientStore for MongoStore {
             filter.insert("date_of_birth", d.format("%Y-%m-%d").to_string());
         }
         if let Some(a) = q.after {
-            filter.insert("_id", doc! { "$gt": uuid_bson(a.as_uuid()) });
+            filter.insert("_id", doc! { "$gt": id_bson(a.as_uuid()) });
         }
         let mut cursor = self
             .inner
@@ -1068,6 +1400,9 @@ impl AppointmentStore for MongoStore {
     /// Committed appointments only (read-committed), and never one a booking write that was already under way
     /// may still add: see `MongoStore::settled_rows`.
     async fn list_appointments(&self, f: &AppointmentFilter) -> StoreResult<Vec<Appointment>> {
+        if let Some(rows) = self.list_by_chains(f).await? {
+            return Ok(rows);
+        }
         let main = appointment_query(f, "");
         if f.limit.is_none() && f.after.is_none() {
             // Also the documents whose state before an unfinished reschedule matches: if that reschedule is
@@ -1084,7 +1419,7 @@ impl AppointmentStore for MongoStore {
             let at = self.get_appointment(after).await?;
             if let Some(a) = at.filter(|a| appointment_matches(a, f)) {
                 let s = date_bson(a.slot().start());
-                let id = uuid_bson(a.id().as_uuid());
+                let id = id_bson(a.id().as_uuid());
                 page = doc! { "$and": [page, { "$or": [
                     { "slot.start": { "$gt": s.clone() } },
                     { "slot.start": s, "_id": { "$gt": id } },
@@ -1145,29 +1480,40 @@ impl AppointmentStore for MongoStore {
             return Ok(CommitOutcome::Stale);
         }
         let started = std::time::Instant::now();
-        let id = uuid_bson(c.appointment.id().as_uuid());
+        let id = id_bson(c.appointment.id().as_uuid());
         let token = Uuid::now_v7();
         let Some(prev) = self.write_pending(c, &id, token).await? else {
             return Ok(CommitOutcome::Stale);
         };
-        let mut reached = Vec::with_capacity(guards.len());
-        for (key, (version, by)) in &guards {
-            match self.cas_guard(key, *version, *by).await {
-                Ok(Some(n)) => reached.push((*key, n)),
-                Ok(None) => {
-                    self.roll_back(&id, token, prev).await?;
-                    return Ok(CommitOutcome::Stale);
-                }
-                Err(e) => {
-                    let _ = self.roll_back(&id, token, prev).await;
-                    return Err(e);
+        let named = [c.appointment.id().to_string()];
+        let mut taken = 'bump: {
+            for (key, (version, by)) in &guards {
+                match self.cas_guard(key, *version, *by, &named).await {
+                    Ok(Some(_)) => {}
+                    Ok(None) => break 'bump Ok(false),
+                    Err(e) => break 'bump Err(e),
                 }
             }
+            Ok(true)
+        };
+        // The listing index: chains of the slot's keys the guards did not cover (none for the use cases').
+        for key in index_keys(&c.appointment).iter().filter(|k| !guards.contains_key(k)) {
+            if !matches!(taken, Ok(true)) {
+                break;
+            }
+            taken = self.append_to_chain(key, &named).await;
         }
-        // Move the head hints to where the chains are known to reach while finishing, so the next read of each
-        // key is one head lookup and one probe (a hint is never ahead of its chain).
-        let hints = futures::future::join_all(reached.iter().map(|(k, n)| self.hint_guard(k, *n)));
-        futures::join!(self.finish(c, &id, token, prev, started), hints).0
+        match taken {
+            Ok(true) => self.finish(c, &id, token, prev, started).await,
+            Ok(false) => {
+                self.roll_back(&id, token, prev).await?;
+                Ok(CommitOutcome::Stale)
+            }
+            Err(e) => {
+                let _ = self.roll_back(&id, token, prev).await;
+                Err(e)
+            }
+        }
     }
 
     /// Several bookings as one (an import's atomic mode), without a transaction: `commit_booking`'s steps
@@ -1217,11 +1563,23 @@ impl AppointmentStore for MongoStore {
         let started = std::time::Instant::now();
         // (commit, id, token, previous document) of every write made so far.
         let mut written: Vec<(&BookingCommit, Bson, Uuid, Option<Document>)> = Vec::with_capacity(commits.len());
-        // Guards taken, with how far each chain is known to reach (for the head hints).
-        let mut reached: Vec<(GuardKey, u64)> = Vec::with_capacity(guards.len());
+        // The appointments each key's new entries name: every commit of the batch that named the key.
+        let mut named: BTreeMap<GuardKey, Vec<String>> = BTreeMap::new();
+        for c in commits {
+            for g in &c.guards {
+                named.entry(g.key).or_default().push(c.appointment.id().to_string());
+            }
+        }
+        // The listing index: keys of the appointments' slots that no guard of the batch covers.
+        let mut unguarded: BTreeMap<GuardKey, Vec<String>> = BTreeMap::new();
+        for c in commits {
+            for k in index_keys(&c.appointment).into_iter().filter(|k| !guards.contains_key(k)) {
+                unguarded.entry(k).or_default().push(c.appointment.id().to_string());
+            }
+        }
         let outcome = 'write: {
             for c in commits {
-                let id = uuid_bson(c.appointment.id().as_uuid());
+                let id = id_bson(c.appointment.id().as_uuid());
                 let token = Uuid::now_v7();
                 match self.write_pending(c, &id, token).await {
                     Ok(Some(prev)) => written.push((c, id, token, prev)),
@@ -1230,9 +1588,17 @@ impl AppointmentStore for MongoStore {
                 }
             }
             for (key, (version, by)) in &guards {
-                match self.cas_guard(key, *version, *by).await {
-                    Ok(Some(n)) => reached.push((*key, n)),
+                let ids = named.get(key).map(Vec::as_slice).unwrap_or_default();
+                match self.cas_guard(key, *version, *by, ids).await {
+                    Ok(Some(_)) => {}
                     Ok(None) => break 'write Ok(CommitOutcome::Stale),
+                    Err(e) => break 'write Err(e),
+                }
+            }
+            for (key, ids) in &unguarded {
+                match self.append_to_chain(key, ids).await {
+                    Ok(true) => {}
+                    Ok(false) => break 'write Ok(CommitOutcome::Stale),
                     Err(e) => break 'write Err(e),
                 }
             }
@@ -1255,8 +1621,6 @@ impl AppointmentStore for MongoStore {
                 }
             }
         }
-        // The chains were bumped whatever happens next: move the head hints (best effort) so reads stay short.
-        futures::future::join_all(reached.iter().map(|(k, n)| self.hint_guard(k, *n))).await;
         let Some(failure) = failure else { return Ok(CommitOutcome::Committed) };
         // Compensate: the unfinished rest is rolled back, the finished part (and the one whose outcome is
         // unknown) undone.
@@ -1278,7 +1642,7 @@ impl AppointmentStore for MongoStore {
     async fn update_appointment(&self, a: &Appointment, expected_version: u64) -> StoreResult<()> {
         let appts = &self.inner.appointments;
         let d = to_document(a)?;
-        let id = uuid_bson(a.id().as_uuid());
+        let id = id_bson(a.id().as_uuid());
         let v = i64::try_from(expected_version)
             .map_err(|_| config_error(format!("version {expected_version} is too large")))?;
         let conflict = |stored: u64| {
@@ -1299,11 +1663,26 @@ impl AppointmentStore for MongoStore {
                     Some(s) if s != expected_version => return Err(conflict(s)),
                     _ => {
                         if self.claim(&id, expected_version).await? {
-                            let filter = doc! { "_id": id.clone(), "version": v, "pending": { "$exists": false } };
-                            let r = appts.replace_one(filter, d.clone()).await;
+                            // Meant for changes that keep the slot; if this one moves it, the chains of the new
+                            // slot's keys must name it first (see "guards"), or listings would miss it.
+                            let known: Vec<GuardKey> =
+                                from_document::<Appointment>(&stored).map(|s| index_keys(&s)).unwrap_or_default();
+                            let named = [a.id().to_string()];
+                            for key in index_keys(a).iter().filter(|k| !known.contains(k)) {
+                                if !self.append_to_chain(key, &named).await? {
+                                    self.release(&id, expected_version).await?;
+                                    return Err(ClinicError::rule(
+                                        ErrorCode::ConcurrentModification,
+                                        "the schedule kept changing; nothing was changed, try again",
+                                    ));
+                                }
+                            }
+                            let extra = doc! { "version": v, "pending": { "$exists": false } };
+                            let settled = is_settled_at(expected_version);
+                            let r = self.write_if(&id, extra, settled, CondWrite::Replace(d.clone())).await;
                             match r {
-                                Ok(r) if r.matched_count == 1 => return Ok(()),
-                                Ok(_) => self.release(&id, expected_version).await?,
+                                Ok(true) => return Ok(()),
+                                Ok(false) => self.release(&id, expected_version).await?,
                                 Err(e) => {
                                     // Unknown whether it was written: keep the claim (a written version must
                                     // never be replaced twice), report the failure.

@@ -31,8 +31,13 @@ fn is_uuid(b: Option<&Bson>) -> bool {
 }
 
 async fn raw(store: &MongoStore, coll: &str, id: uuid::Uuid) -> Document {
-    let bin = Bson::Binary(bson::Binary { subtype: BinarySubtype::Uuid, bytes: id.as_bytes().to_vec() });
-    store.database().collection::<Document>(coll).find_one(doc! { "_id": bin }).await.unwrap().expect("stored")
+    store
+        .database()
+        .collection::<Document>(coll)
+        .find_one(doc! { "_id": id.to_string() })
+        .await
+        .unwrap()
+        .expect("stored")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -43,7 +48,9 @@ async fn documents_use_bson_uuids_dates_and_stable_names_and_indexes_exist() {
     let sch = Scheduler::new(store.clone()).with_clock(Arc::new(FixedClock::new(fx.now)));
     let a = sch.create_appointment(&Actor::system(), fx.request(0, 0, &fx.individual, fx.at(9, 0))).await.unwrap();
     let d = raw(&store, "appointments", a.id().as_uuid()).await;
-    for f in ["_id", "clinic_id", "patient_id", "practitioner_id", "appointment_type_id"] {
+    // `_id` is the id's text (what FerretDB looks up by primary key); references are binary subtype 4.
+    assert_eq!(d.get("_id"), Some(&Bson::String(a.id().to_string())), "{d}");
+    for f in ["clinic_id", "patient_id", "practitioner_id", "appointment_type_id"] {
         assert!(is_uuid(d.get(f)), "{f} is BSON binary subtype 4: {d}");
     }
     let slot = d.get_document("slot").unwrap();
@@ -78,8 +85,11 @@ async fn documents_use_bson_uuids_dates_and_stable_names_and_indexes_exist() {
         .collection::<Document>("guards")
         .find_one(doc! { "_id": format!("{}#1", key.as_text()) })
         .await
-        .unwrap();
-    assert!(entry.is_some(), "guard chain entry");
+        .unwrap()
+        .expect("guard chain entry");
+    // The entry names the appointment whose write took it: the listing index of that practitioner-day.
+    let named: Vec<&str> = entry.get_array("appointments").unwrap().iter().filter_map(|b| b.as_str()).collect();
+    assert_eq!(named, vec![a.id().to_string()]);
     m.drop_databases().await;
 }
 
