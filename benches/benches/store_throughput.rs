@@ -184,8 +184,9 @@ async fn mongo_row(server: &TestMongo, name: &'static str, tasks: usize, booking
 
 /// Where one booking's time goes: `n` bookings one after another on a fresh store, and before each the store
 /// calls `create_appointment` makes, each timed alone (the use case runs some of them concurrently), next to
-/// the raw insert. Milliseconds per call, averaged.
-async fn breakdown<S, R, Fut>(store: Arc<S>, name: &str, n: usize, raw: R)
+/// the raw insert. Milliseconds per call, averaged. With `commands` (the store's count of commands sent), also
+/// the server round trips one booking and one raw insert take.
+async fn breakdown<S, R, Fut>(store: Arc<S>, name: &str, n: usize, raw: R, commands: Option<&dyn Fn() -> u64>)
 where
     S: Store + ?Sized + 'static,
     R: Fn(Appointment) -> Fut,
@@ -201,6 +202,8 @@ where
         None => totals.push((name, t.elapsed().as_secs_f64() * 1e3)),
     };
     let raws = c.raw_appointments(n).expect("raw appointments");
+    let (mut booking_commands, mut raw_commands) = (0, 0);
+    let sent = || commands.map_or(0, |f| f());
     for (cmd, raw_doc) in plan.into_iter().zip(raws) {
         let r = cmd.request.clone();
         let keys = clinic_core::usecases::guard_keys(&r, &c.appointment_type);
@@ -250,16 +253,25 @@ where
             .await
             .expect("read");
         add("list_appointments (patient)", t);
-        let t = Instant::now();
+        let (t, before) = (Instant::now(), sent());
         sch.create_appointment(&actor, cmd).await.expect("booking");
         add("= create_appointment (whole booking)", t);
-        let t = Instant::now();
+        booking_commands += sent() - before;
+        let (t, before) = (Instant::now(), sent());
         raw(raw_doc).await.expect("raw insert");
         add("raw insert", t);
+        raw_commands += sent() - before;
     }
     println!("\n{name}: where one booking's time goes (1 task, {n} bookings, ms per call)");
     for (k, v) in totals {
         println!("  {k:<42} {:>8.3}", v / n as f64);
+    }
+    if commands.is_some() {
+        println!(
+            "  server round trips: {:.1} per booking, {:.1} per raw insert",
+            booking_commands as f64 / n as f64,
+            raw_commands as f64 / n as f64
+        );
     }
 }
 
@@ -364,19 +376,33 @@ async fn bench(full: bool) {
             let dir = tempfile::tempdir().expect("temporary directory");
             let store = Arc::new(SqliteStore::open(dir.path().join("clinic.db")).expect("open the SQLite store"));
             let s = store.clone();
-            breakdown(store, "sqlite", 200, move |a| {
-                let s = s.clone();
-                async move { s.raw_insert_appointment(&a).await }
-            })
+            breakdown(
+                store,
+                "sqlite",
+                200,
+                move |a| {
+                    let s = s.clone();
+                    async move { s.raw_insert_appointment(&a).await }
+                },
+                None,
+            )
             .await;
         }
         if let Some(server) = &server {
             let store = Arc::new(server.fresh_store("breakdown").await.expect("a store on the test server"));
             let s = store.clone();
-            breakdown(store, mongo_name, 64, move |a| {
-                let s = s.clone();
-                async move { s.raw_insert_appointment(&a).await }
-            })
+            let counted = store.clone();
+            let count = move || counted.commands_sent();
+            breakdown(
+                store,
+                mongo_name,
+                64,
+                move |a| {
+                    let s = s.clone();
+                    async move { s.raw_insert_appointment(&a).await }
+                },
+                Some(&count),
+            )
             .await;
             server.drop_databases().await;
         }
