@@ -29,7 +29,8 @@ fi
 
 # The fuzz crate is its own workspace; a CARGO_TARGET_DIR meant for the main one must not leak in.
 unset CARGO_TARGET_DIR
-build=(-O -s "$sanitizer")
+# cargo-fuzz builds optimized with debug assertions and overflow checks by default (an explicit -O would drop them)
+build=(-s "$sanitizer")
 
 echo "building every fuzz target (sanitizer: $sanitizer)"
 cargo "${toolchain[@]}" fuzz build "${build[@]}"
