@@ -52,7 +52,8 @@ async fn reschedule_through_overbooking_is_flagged() {
 #[test]
 fn non_ascii_rrule_is_an_error_not_a_panic() {
     use chrono::{NaiveDate, NaiveTime};
-    for rule in ["FREQ=WEEKLY;BYDAY=MO,T\u{fffd}\u{fffd}U,FR", "FREQ=WEEKLY;BYDAY=MÖ;COUNT=3", "FREQ=DAILY;COUNT=３"] {
+    for rule in ["FREQ=WEEKLY;BYDAY=MO,T\u{fffd}\u{fffd}U,FR", "FREQ=WEEKLY;BYDAY=MÖ;COUNT=3", "FREQ=DAILY;COUNT=３"]
+    {
         let input = ScheduleInput {
             resource: ResourceRef::Practitioner(PractitionerId::new()),
             weekly_hours: vec![],

@@ -22,23 +22,57 @@ use clinic_core::ports::{CatalogStore, FixedClock};
 use clinic_core::rbac::{Actor, Role};
 use clinic_core::testkit::{seed, Fixture};
 use clinic_core::{
-    Appointment, AppointmentStatus, AppointmentType, AppointmentTypeId, AppointmentTypeInput, ClinicError,
-    ErrorCode, InMemoryStore, RescheduleAppointment, ResourceRef, Room, RoomId, Schedule, ScheduleId,
-    ScheduleInput, Scheduler, SlotQuery, WeeklyHours,
+    Appointment, AppointmentStatus, AppointmentType, AppointmentTypeId, AppointmentTypeInput, ClinicError, ErrorCode,
+    InMemoryStore, RescheduleAppointment, ResourceRef, Room, RoomId, Schedule, ScheduleId, ScheduleInput, Scheduler,
+    SlotQuery, WeeklyHours,
 };
 use clinic_fuzz::{all_appointments, assert_history_consistent, assert_occupancy_invariant, block_on};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Debug, Arbitrary)]
 enum Op {
-    Book { patient: u8, practitioner: u8, room: u8, ty: u8, day: u8, slot: u8, proposed: bool, overbook: bool, actor: u8 },
+    Book {
+        patient: u8,
+        practitioner: u8,
+        room: u8,
+        ty: u8,
+        day: u8,
+        slot: u8,
+        proposed: bool,
+        overbook: bool,
+        actor: u8,
+    },
     /// Search one day for the practitioner (with the patient and room), then book the `pick`-th offer.
-    BookOffered { patient: u8, practitioner: u8, room: u8, ty: u8, day: u8, pick: u8 },
-    Reschedule { appt: u8, day: u8, slot: u8, practitioner: Option<u8>, room: Option<u8>, overbook: bool, actor: u8 },
-    Cancel { appt: u8, actor: u8 },
-    Status { appt: u8, to: u8, actor: u8 },
+    BookOffered {
+        patient: u8,
+        practitioner: u8,
+        room: u8,
+        ty: u8,
+        day: u8,
+        pick: u8,
+    },
+    Reschedule {
+        appt: u8,
+        day: u8,
+        slot: u8,
+        practitioner: Option<u8>,
+        room: Option<u8>,
+        overbook: bool,
+        actor: u8,
+    },
+    Cancel {
+        appt: u8,
+        actor: u8,
+    },
+    Status {
+        appt: u8,
+        to: u8,
+        actor: u8,
+    },
     /// Moves the clock forward (minutes × 15).
-    Wait { quarters: u8 },
+    Wait {
+        quarters: u8,
+    },
 }
 
 struct World {
@@ -130,7 +164,14 @@ impl World {
     fn appt(&self, i: u8) -> Option<clinic_core::AppointmentId> {
         (!self.booked.is_empty()).then(|| self.booked[usize::from(i) % self.booked.len()])
     }
-    fn request(&self, patient: u8, practitioner: u8, room: u8, ty: u8, start: chrono::DateTime<chrono::Utc>) -> clinic_core::CreateAppointment {
+    fn request(
+        &self,
+        patient: u8,
+        practitioner: u8,
+        room: u8,
+        ty: u8,
+        start: chrono::DateTime<chrono::Utc>,
+    ) -> clinic_core::CreateAppointment {
         let ty = &self.types[usize::from(ty) % self.types.len()];
         let mut cmd = self.fx.request(usize::from(patient) % 4, usize::from(practitioner) % 3, ty, start);
         cmd.request.room_id = self.room(room);
@@ -159,7 +200,8 @@ impl World {
                     limit: None,
                 };
                 let admin = Actor::system();
-                let offers = self.sch.find_available_slots(&admin, self.fx.clinic.id(), &q).await.expect("a valid query");
+                let offers =
+                    self.sch.find_available_slots(&admin, self.fx.clinic.id(), &q).await.expect("a valid query");
                 let o = offers.get(usize::from(pick) % offers.len().max(1))?;
                 let mut cmd = cmd;
                 cmd.request.start = o.start;

@@ -14,8 +14,8 @@ use clinic_core::interop::fhir::{
     slot_from_fhir, AppointmentDisplay, AppointmentImport, IdResolver, ImportOptions,
 };
 use clinic_core::{
-    Appointment, AppointmentStatus, AppointmentType, AppointmentTypeInput, ClinicId, NewAppointment, Patient,
-    PatientId, AppointmentId,
+    Appointment, AppointmentId, AppointmentStatus, AppointmentType, AppointmentTypeInput, ClinicId, NewAppointment,
+    Patient, PatientId,
 };
 use clinic_fuzz::split_options;
 use libfuzzer_sys::fuzz_target;

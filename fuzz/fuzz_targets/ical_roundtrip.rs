@@ -12,8 +12,8 @@ use arbitrary::Arbitrary;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use clinic_core::interop::ical::{event_uid, ical_status, write_calendar, CalendarEvent, EventText};
 use clinic_core::{
-    Appointment, AppointmentId, AppointmentStatus, AppointmentType, AppointmentTypeId, AppointmentTypeInput,
-    ClinicId, NewAppointment, PatientId, PractitionerId, TimeSlot,
+    Appointment, AppointmentId, AppointmentStatus, AppointmentType, AppointmentTypeId, AppointmentTypeInput, ClinicId,
+    NewAppointment, PatientId, PractitionerId, TimeSlot,
 };
 use icalendar::{CalendarComponent, Component, DatePerhapsTime, EventLike};
 use libfuzzer_sys::fuzz_target;
@@ -54,7 +54,12 @@ fn status_path(p: u8) -> &'static [AppointmentStatus] {
 /// What a TEXT value means after the writer's escaping (RFC 5545 §3.3.11 has no escape for control
 /// characters, so the writer drops them; a tab becomes a space; every line break is one `\n`).
 fn as_text(s: &str) -> String {
-    s.replace("\r\n", "\n").replace('\r', "\n").replace('\t', " ").chars().filter(|c| *c == '\n' || !c.is_control()).collect()
+    s.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace('\t', " ")
+        .chars()
+        .filter(|c| *c == '\n' || !c.is_control())
+        .collect()
 }
 
 fn utc_of(d: Option<DatePerhapsTime>) -> Option<DateTime<Utc>> {

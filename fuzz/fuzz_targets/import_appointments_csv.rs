@@ -55,15 +55,20 @@ fuzz_target!(|data: &[u8]| {
                     ImportMode::Partial => assert_eq!(r.stored, r.valid),
                 }
                 assert_eq!(r.committed, r.stored > 0);
-                assert!(after.iter().any(|a| a.id() == existing.id() && a == &existing), "the old booking is untouched");
+                assert!(
+                    after.iter().any(|a| a.id() == existing.id() && a == &existing),
+                    "the old booking is untouched"
+                );
             }
-            Err(_) => assert!(
-                opts.mode == ImportMode::Partial || after == before,
-                "a failed import changed the store"
-            ),
+            Err(_) => assert!(opts.mode == ImportMode::Partial || after == before, "a failed import changed the store"),
         }
-        let types: HashMap<_, _> =
-            store.list_appointment_types(clinic).await.expect("in-memory store").into_iter().map(|t| (t.id(), t)).collect();
+        let types: HashMap<_, _> = store
+            .list_appointment_types(clinic)
+            .await
+            .expect("in-memory store")
+            .into_iter()
+            .map(|t| (t.id(), t))
+            .collect();
         assert_occupancy_invariant(&after, &types);
     });
 });

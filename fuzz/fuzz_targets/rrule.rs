@@ -22,7 +22,8 @@ fuzz_target!(|data: &[u8]| {
     let valid_from = if from_days == u16::MAX {
         NaiveDate::MAX
     } else {
-        let Some(d) = NaiveDate::from_ymd_opt(2000, 1, 1).and_then(|d| d.checked_add_days(Days::new(u64::from(from_days))))
+        let Some(d) =
+            NaiveDate::from_ymd_opt(2000, 1, 1).and_then(|d| d.checked_add_days(Days::new(u64::from(from_days))))
         else {
             return;
         };
@@ -59,7 +60,11 @@ fuzz_target!(|data: &[u8]| {
             let expected = e.codes().iter().all(|c| {
                 matches!(
                     c.as_str(),
-                    "INVALID_RRULE" | "RRULE_UNBOUNDED" | "RRULE_NO_OCCURRENCES" | "INVALID_DURATION" | "INVALID_GRANULARITY"
+                    "INVALID_RRULE"
+                        | "RRULE_UNBOUNDED"
+                        | "RRULE_NO_OCCURRENCES"
+                        | "INVALID_DURATION"
+                        | "INVALID_GRANULARITY"
                 )
             });
             assert!(expected, "unexpected error {:?}: {e}", e.codes());

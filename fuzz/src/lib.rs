@@ -79,7 +79,10 @@ pub async fn assert_mrns_unique<S: Store + ?Sized>(store: &S, clinic: ClinicId) 
 ///   group type, or when one of them was booked through the overbooking override (rule 6, flagged
 ///   `overbooked` for the audit log); a group session holds at most `capacity` members not flagged so;
 /// * rule 2 — two active appointments of one patient never overlap (bare slots; no override exists).
-pub fn assert_occupancy_invariant(appts: &[Appointment], types: &HashMap<clinic_core::AppointmentTypeId, AppointmentType>) {
+pub fn assert_occupancy_invariant(
+    appts: &[Appointment],
+    types: &HashMap<clinic_core::AppointmentTypeId, AppointmentType>,
+) {
     let active: Vec<&Appointment> = appts.iter().filter(|a| a.is_active()).collect();
     let mut by_resource: HashMap<ResourceRef, Vec<&Appointment>> = HashMap::new();
     for a in &active {
@@ -179,6 +182,9 @@ pub fn check_windows(s: &clinic_core::Schedule, tz: chrono_tz::Tz, first: chrono
         assert!(w.anchor <= w.start, "anchor after start {w:?}");
         assert_eq!(w.step, step, "window step is not the granularity");
         let d = local_date(tz, clinic_core::time_slot::from_minute(w.start));
-        assert!(d >= first.pred_opt().unwrap_or(first) && d <= after, "window {w:?} starts on {d}, outside {first}..={last}");
+        assert!(
+            d >= first.pred_opt().unwrap_or(first) && d <= after,
+            "window {w:?} starts on {d}, outside {first}..={last}"
+        );
     }
 }
