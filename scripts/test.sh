@@ -38,4 +38,8 @@ if cargo tree -p clinic-core -e normal --prefix none | awk '{print $1}' | grep -
 fi
 echo "ok: no I/O crates"
 
+step "supply chain: cargo deny (licences, bans, sources)"; scripts/test-supply-chain.sh
+
+step "fuzz smoke run: every fuzz/ target for a few seconds"; scripts/test-fuzz.sh
+
 step "all checks passed"

@@ -571,13 +571,16 @@ impl<S: Store + ?Sized> Scheduler<S> {
         let from = current.slot();
         let now = self.now();
         let (moved, _) = self
-            .decide_and_commit(current.clinic_id(), &req, may_overbook, |cal, _| {
+            .decide_and_commit(current.clinic_id(), &req, may_overbook, |cal, overbooked| {
                 let ty = cal
                     .appointment_type(req.appointment_type_id)
                     .ok_or_else(|| ClinicError::not_found("appointment type", req.appointment_type_id))?;
                 let to = TimeSlot::starting_at(req.start, i64::from(ty.duration_minutes()))?;
                 let mut moved = current.clone();
                 moved.reschedule(to, Some(practitioner), Some(room), now, actor.user_id)?;
+                // Found while writing the fuzz target `booking_sequence`'s invariant: the flag was left as it was,
+                // so a move through the override was invisible to the audit log (tests/fuzz_regressions.rs).
+                moved.set_overbooked(overbooked);
                 // Committed only if the stored appointment is still the version we moved.
                 Ok((moved, Some(current.version())))
             })

@@ -10,6 +10,7 @@
 //! slice whose size — and, for XLSX, whose declared decompressed size — is bounded first.
 
 pub mod appointments;
+mod cfb_check;
 pub mod columns;
 pub mod commit;
 pub mod commit_appointments;

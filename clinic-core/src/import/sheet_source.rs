@@ -89,6 +89,7 @@ pub fn sheet_table(
             wb.worksheet_range_at(0).map(|r| r.map_err(|e| e.to_string()))
         }
         _ => {
+            super::cfb_check::check_cfb(bytes).map_err(|e| malformed(format!("not a readable XLS workbook: {e}")))?;
             let mut wb =
                 Xls::new(Cursor::new(bytes)).map_err(|e| malformed(format!("not a readable XLS workbook: {e}")))?;
             wb.worksheet_range_at(0).map(|r| r.map_err(|e| e.to_string()))

@@ -314,6 +314,13 @@ impl Appointment {
         Ok(())
     }
 
+    /// Whether the slot the appointment now holds was granted only through the overbooking override (rule 6):
+    /// decided again by every booking decision, so a reschedule onto a taken slot is flagged for the audit log
+    /// like a booking, and a later ordinary move to a free slot clears it.
+    pub(crate) fn set_overbooked(&mut self, overbooked: bool) {
+        self.overbooked = overbooked;
+    }
+
     pub fn set_notes(&mut self, notes: Option<String>, now: DateTime<Utc>) {
         self.notes = notes.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
         self.touch(now);

@@ -358,6 +358,11 @@ fn compile_rrule(
     if value.is_empty() || value.len() > 1000 {
         return Err(invalid("an RRULE value is required (at most 1000 characters)".into()));
     }
+    // RFC 5545 RRULE values are ASCII; the `rrule` crate (0.14) slices BYDAY values by byte and panics inside a
+    // multi-byte character (found by `fuzz/` target `rrule`, regression test in `tests/fuzz_regressions.rs`).
+    if !value.is_ascii() {
+        return Err(invalid("an RRULE is plain ASCII (FREQ=WEEKLY;BYDAY=MO,…)".into()));
+    }
     if value.contains(['\n', '\r']) || value.to_ascii_uppercase().contains("DTSTART") {
         return Err(invalid("give only the RRULE value; DTSTART comes from the schedule".into()));
     }

@@ -1,0 +1,159 @@
+//! A structural check of an XLS file's container (an OLE compound file, "CFB") before `calamine` reads it.
+//!
+//! calamine 0.31 trusts the container's numbers: it allocates `sector id × sector size` bytes for any sector id
+//! it meets, `Vec::with_capacity` of any declared length, indexes its FAT with any id and follows sector chains
+//! until they end — so a 5 KB file naming sector 0xFFFF_FFF0 made it ask for 2 TB and abort the process, and a
+//! cyclic chain would loop forever (found by `fuzz/` target `import_spreadsheet`; regression test in
+//! `tests/fuzz_regressions.rs`). This check walks the same structures calamine walks — header, DIFAT chain,
+//! FAT, directory chain, every directory entry's stream chain (FAT or mini FAT) — and refuses the file unless
+//! every id points inside the file, every chain ends without a cycle, and every declared length fits the file.
+//! It reads only; valid files are untouched (the XLS tests written by xlwt pass through it).
+
+/// Ids at or above this are markers, not sectors (MS-CFB 2.1: MAXREGSECT + 1).
+const RESERVED: u32 = 0xFFFF_FFFA;
+const DIFSECT: u32 = 0xFFFF_FFFC;
+const ENDOFCHAIN: u32 = 0xFFFF_FFFE;
+const MINI_SECTOR: usize = 64;
+/// Streams shorter than this live in the mini stream (MS-CFB 2.6.3).
+const MINI_CUTOFF: u64 = 4096;
+
+fn u16_at(b: &[u8], o: usize) -> u16 {
+    b.get(o..o + 2).map_or(0, |s| u16::from_le_bytes([s[0], s[1]]))
+}
+
+fn u32_at(b: &[u8], o: usize) -> u32 {
+    b.get(o..o + 4).map_or(0, |s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+}
+
+fn u32s(s: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    s.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+}
+
+struct Container<'a> {
+    bytes: &'a [u8],
+    size: usize,
+    /// Sectors that start inside the file (the last one may be short; calamine reads it short).
+    count: u64,
+}
+
+impl<'a> Container<'a> {
+    fn sector(&self, id: u32) -> Result<&'a [u8], String> {
+        if u64::from(id) >= self.count {
+            return Err(format!("sector {id:#x} lies beyond the end of the file"));
+        }
+        let start = self.size + id as usize * self.size;
+        Ok(&self.bytes[start..(start + self.size).min(self.bytes.len())])
+    }
+}
+
+/// Follows a chain through `table` from `start` as calamine does (until `ENDOFCHAIN`), requiring every id to
+/// be below `limit` and inside `table`, and the chain to be no longer than `table` (else it has a cycle).
+fn chain(table: &[u32], start: u32, limit: u64, what: &str) -> Result<Vec<u32>, String> {
+    let mut ids = Vec::new();
+    let mut id = start;
+    while id != ENDOFCHAIN {
+        if u64::from(id) >= limit || id as usize >= table.len() {
+            return Err(format!("the {what} chain refers to sector {id:#x}, outside the file"));
+        }
+        if ids.len() >= table.len() {
+            return Err(format!("the {what} chain loops"));
+        }
+        ids.push(id);
+        id = table[id as usize];
+    }
+    Ok(ids)
+}
+
+/// `Ok` when calamine can read the container without trusting a number that points outside the file.
+pub(crate) fn check_cfb(bytes: &[u8]) -> Result<(), String> {
+    let size = match u16_at(bytes, 30) {
+        9 => 512,
+        12 => 4096,
+        s => return Err(format!("sector shift {s} (expected 9 or 12)")),
+    };
+    if bytes.len() < size {
+        return Err("the file is shorter than its header".into());
+    }
+    let len = bytes.len() as u64;
+    let c = Container { bytes, size, count: (len - size as u64).div_ceil(size as u64) };
+    let within = |n: u32, unit: u64, what: &str| -> Result<(), String> {
+        if u64::from(n) * unit > len {
+            return Err(format!("the header declares {n} {what}, more than the file holds"));
+        }
+        Ok(())
+    };
+    // Lengths calamine allocates for up front: directory and mini FAT sectors, and FAT entries.
+    within(u32_at(bytes, 40), size as u64, "directory sectors")?;
+    within(u32_at(bytes, 44), 4, "FAT sectors")?;
+    within(u32_at(bytes, 64), size as u64, "mini FAT sectors")?;
+    // calamine also reserves room for "DIFAT entries" read from offset 62, which straddles the mini FAT start and
+    // length fields: 0xFFFF in an ordinary file, `mini FAT sectors << 16` at most in a sane one.
+    if u32_at(bytes, 62) > 1 << 26 {
+        return Err("the header's mini FAT fields are out of range".into());
+    }
+
+    // DIFAT: 109 entries in the header, then a chain of DIFAT sectors whose last entry links the next.
+    let mut difat: Vec<u32> = u32s(&bytes[76..512]).collect();
+    let mut next = u32_at(bytes, 68);
+    let mut hops = 0u64;
+    while next < RESERVED {
+        hops += 1;
+        if hops > c.count {
+            return Err("the DIFAT chain loops".into());
+        }
+        let s = c.sector(next)?;
+        difat.extend(u32s(s));
+        next = difat.pop().unwrap_or(ENDOFCHAIN);
+    }
+    let mut fat = Vec::new();
+    for id in difat.into_iter().filter(|id| *id < DIFSECT) {
+        fat.extend(u32s(c.sector(id)?));
+    }
+
+    // The directory, then every entry's stream.
+    let mut dir = Vec::new();
+    for id in chain(&fat, u32_at(bytes, 48), c.count, "directory")? {
+        dir.extend_from_slice(c.sector(id)?);
+    }
+    // (start sector, stream length, has a name) per 128-byte entry; entry 0 is the root (the mini stream).
+    let entries: Vec<(u32, u64, bool)> = dir
+        .chunks_exact(128)
+        .map(|e| {
+            let start = u32_at(e, 116);
+            let n = if size == 512 {
+                u64::from(u32_at(e, 120))
+            } else {
+                u64::from(u32_at(e, 120)) | (u64::from(u32_at(e, 124)) << 32)
+            };
+            (start, n, u16_at(e, 0) != 0)
+        })
+        .collect();
+    let Some(&(root_start, root_len, _)) = entries.first() else { return Ok(()) };
+    let (mut mini_fat, mut mini_count) = (Vec::new(), 0u64);
+    if u32_at(bytes, 64) > 0 {
+        if root_len > len {
+            return Err("the root entry declares a mini stream longer than the file".into());
+        }
+        let sectors = chain(&fat, root_start, c.count, "mini stream")?.len();
+        mini_count = (sectors * size / MINI_SECTOR) as u64;
+        for id in chain(&fat, u32_at(bytes, 60), c.count, "mini FAT")? {
+            mini_fat.extend(u32s(c.sector(id)?));
+        }
+    }
+    // calamine finds streams by name among all entries, whatever their type, and follows the chain of the
+    // first match: every named entry must be readable as a stream.
+    for &(start, n, named) in &entries[1..] {
+        if !named {
+            continue;
+        }
+        if n > len {
+            return Err(format!("a directory entry declares a stream of {n} bytes, longer than the file"));
+        }
+        if n < MINI_CUTOFF {
+            chain(&mini_fat, start, mini_count, "mini stream")?;
+        } else {
+            chain(&fat, start, c.count, "stream")?;
+        }
+    }
+    Ok(())
+}

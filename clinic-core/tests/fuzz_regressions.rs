@@ -1,0 +1,108 @@
+//! Regression tests for what fuzzing (`fuzz/`, README "Fuzzing") found in the core. Each test names the target
+//! that found the problem and replays its minimized input as a plain test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use clinic_core::ports::{AppointmentStore, FixedClock};
+use clinic_core::rbac::Actor;
+use clinic_core::testkit::seed;
+use clinic_core::*;
+
+/// `booking_sequence`: a reschedule accepted only through the overbooking override (rule 6) left the moved
+/// appointment unflagged, so two active appointments of one practitioner overlapped with nothing telling the
+/// audit log (or a later reader) that the override allowed it. A create sets the flag; a reschedule must too —
+/// and a later ordinary move to a free slot clears it, since the flag describes the slot the appointment holds.
+#[tokio::test]
+async fn reschedule_through_overbooking_is_flagged() {
+    let store = Arc::new(InMemoryStore::new());
+    let fx = seed(store.clone(), 2).await;
+    let sch = Scheduler::new(store.clone()).with_clock(Arc::new(FixedClock::new(fx.now)));
+    let admin = Actor::system();
+    let a = sch.create_appointment(&admin, fx.request(0, 0, &fx.individual, fx.at(10, 0))).await.unwrap();
+    let b = sch.create_appointment(&admin, fx.request(1, 0, &fx.individual, fx.at(11, 0))).await.unwrap();
+    assert!(!a.overbooked() && !b.overbooked());
+
+    let onto_a = RescheduleAppointment {
+        appointment_id: b.id(),
+        start: fx.at(10, 0),
+        practitioner_id: None,
+        room_id: None,
+        overbook: true,
+        expected_version: None,
+    };
+    let moved = sch.reschedule_appointment(&admin, onto_a).await.unwrap();
+    assert!(moved.overbooked(), "moved onto a booked slot only through the override");
+    let stored = store.get_appointment(b.id()).await.unwrap().unwrap();
+    assert!(stored.overbooked(), "the stored appointment carries the flag");
+
+    let away = RescheduleAppointment {
+        appointment_id: b.id(),
+        start: fx.at(14, 0),
+        practitioner_id: None,
+        room_id: None,
+        overbook: false,
+        expected_version: None,
+    };
+    let moved = sch.reschedule_appointment(&admin, away).await.unwrap();
+    assert!(!moved.overbooked(), "an ordinary move to a free slot needs no override");
+}
+
+/// `rrule`: a BYDAY value with a multi-byte character made the `rrule` crate panic (it slices by byte).
+#[test]
+fn non_ascii_rrule_is_an_error_not_a_panic() {
+    use chrono::{NaiveDate, NaiveTime};
+    for rule in ["FREQ=WEEKLY;BYDAY=MO,T\u{fffd}\u{fffd}U,FR", "FREQ=WEEKLY;BYDAY=MÖ;COUNT=3", "FREQ=DAILY;COUNT=３"]
+    {
+        let input = ScheduleInput {
+            resource: ResourceRef::Practitioner(PractitionerId::new()),
+            weekly_hours: vec![],
+            recurrences: vec![RecurringHours {
+                rrule: rule.into(),
+                start: NaiveTime::from_hms_opt(1, 30, 0).unwrap(),
+                duration_minutes: 210,
+            }],
+            breaks: vec![],
+            exceptions: vec![],
+            valid_from: NaiveDate::from_ymd_opt(2027, 3, 8).unwrap(),
+            valid_until: NaiveDate::from_ymd_opt(2027, 7, 6),
+            granularity_minutes: 15,
+        };
+        let e = Schedule::new(ScheduleId::new(), ClinicId::new(), input).unwrap_err();
+        assert_eq!(e.codes(), [ErrorCode::InvalidRrule], "{rule}: {e}");
+    }
+}
+
+fn xls_error(bytes: &[u8]) -> ClinicError {
+    let opts = clinic_core::import::ImportOptions::default();
+    clinic_core::import::open_bytes(bytes, &opts).map(|_| ()).unwrap_err()
+}
+
+/// `import_spreadsheet`: an XLS whose container names a sector far beyond the file made calamine allocate
+/// 2 TB and abort the process. The container is now checked first (`import::cfb_check`).
+#[test]
+fn xls_naming_a_sector_beyond_the_file_is_refused() {
+    let bytes = include_bytes!("fixtures/fuzz/xls-sector-beyond-file.xls");
+    let e = xls_error(bytes);
+    assert_eq!(e.code(), ErrorCode::ImportMalformedFile, "{e}");
+}
+
+/// The same check refuses a directory chain that loops (calamine would follow it forever) and lets the
+/// untouched file — written by xlwt — through.
+#[test]
+fn xls_with_a_looping_sector_chain_is_refused_and_a_good_one_opens() {
+    let good = include_bytes!("fixtures/fuzz/xlwt-patients.xls").to_vec();
+    let opts = clinic_core::import::ImportOptions::default();
+    let rows: Vec<_> = clinic_core::import::PatientRows::from_bytes(&good, ClinicId::new(), &opts).unwrap().collect();
+    assert_eq!(rows.len(), 2, "the xlwt file has two data rows");
+
+    let u32_at = |b: &[u8], o: usize| u32::from_le_bytes(b[o..o + 4].try_into().unwrap()) as usize;
+    let mut looping = good.clone();
+    let dir_start = u32_at(&looping, 48);
+    let fat_sector = u32_at(&looping, 76);
+    let entry = 512 + fat_sector * 512 + dir_start * 4; // the FAT entry that links the directory's next sector
+    looping[entry..entry + 4].copy_from_slice(&(dir_start as u32).to_le_bytes());
+    let e = xls_error(&looping);
+    assert_eq!(e.code(), ErrorCode::ImportMalformedFile, "{e}");
+    assert!(e.to_string().contains("loops"), "{e}");
+}
