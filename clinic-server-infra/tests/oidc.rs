@@ -65,7 +65,8 @@ fn config(url: &str) -> OidcConfig {
 
 fn external_token(kid: Option<&str>, key: &[u8], extra: serde_json::Value) -> String {
     let now = Utc::now().timestamp();
-    let mut claims = json!({ "sub": "idp|12345", "iss": ISS, "aud": AUD, "exp": now + 300, "iat": now, "role": "practitioner" });
+    let mut claims =
+        json!({ "sub": "idp|12345", "iss": ISS, "aud": AUD, "exp": now + 300, "iat": now, "role": "practitioner" });
     for (k, v) in extra.as_object().unwrap() {
         claims[k] = v.clone();
     }
@@ -91,7 +92,10 @@ async fn verifies_tokens_with_the_issuers_keys_and_caches_them() {
     assert_eq!(c.role, Some(Role::Practitioner));
     assert_eq!(c.claims["iat"].as_i64().is_some(), true);
     // No kid in the header: the only RSA key is used.
-    v.verify(&external_token(None, RSA_PRIV, json!({"role": "nurse"}))).await.map(|c| assert_eq!(c.role, None)).unwrap();
+    v.verify(&external_token(None, RSA_PRIV, json!({"role": "nurse"})))
+        .await
+        .map(|c| assert_eq!(c.role, None))
+        .unwrap();
     for _ in 0..5 {
         v.verify(&external_token(Some("test-key-1"), RSA_PRIV, json!({}))).await.unwrap();
     }

@@ -86,9 +86,10 @@ fn each_algorithm_round_trips_and_carries_the_actor() {
         assert_eq!(c.aud, "clinic-api");
         assert!(c.exp > c.iat);
         assert_eq!(c.actor(), u.actor());
-        let header: serde_json::Value =
-            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(issued.token.expose_secret().split('.').next().unwrap()).unwrap())
-                .unwrap();
+        let header: serde_json::Value = serde_json::from_slice(
+            &URL_SAFE_NO_PAD.decode(issued.token.expose_secret().split('.').next().unwrap()).unwrap(),
+        )
+        .unwrap();
         assert_eq!(header["alg"], json!(format!("{:?}", t.algorithm())));
     }
 }
@@ -123,10 +124,12 @@ fn refuses_algorithm_confusion() {
     let u = user();
     // The classic: the server verifies RS256; the attacker signs HS256 using the RSA *public* key as the
     // HMAC secret, hoping the library picks the algorithm from the header.
-    let forged = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims(&u), &EncodingKey::from_secret(RSA_PUB)).unwrap();
+    let forged =
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims(&u), &EncodingKey::from_secret(RSA_PUB)).unwrap();
     assert_eq!(rejection(rs().verify(&forged)), TokenRejection::AlgorithmMismatch);
     // The same against the EdDSA verifier.
-    let forged = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims(&u), &EncodingKey::from_secret(ED_PUB)).unwrap();
+    let forged =
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims(&u), &EncodingKey::from_secret(ED_PUB)).unwrap();
     assert_eq!(rejection(ed().verify(&forged)), TokenRejection::AlgorithmMismatch);
     // And the other way round: an RS256 (or EdDSA) token shown to the HS256 verifier.
     let rs_token = rs().issue(&u).unwrap().token.expose_secret().to_string();
@@ -135,8 +138,12 @@ fn refuses_algorithm_confusion() {
     assert_eq!(rejection(hs().verify(&ed_token)), TokenRejection::AlgorithmMismatch);
     assert_eq!(rejection(rs().verify(&ed_token)), TokenRejection::AlgorithmMismatch);
     // RS384 (same key family, another algorithm) is refused too.
-    let rs384 = jsonwebtoken::encode(&Header::new(Algorithm::RS384), &claims(&u), &EncodingKey::from_rsa_pem(RSA_PRIV).unwrap())
-        .unwrap();
+    let rs384 = jsonwebtoken::encode(
+        &Header::new(Algorithm::RS384),
+        &claims(&u),
+        &EncodingKey::from_rsa_pem(RSA_PRIV).unwrap(),
+    )
+    .unwrap();
     assert_eq!(rejection(rs().verify(&rs384)), TokenRejection::AlgorithmMismatch);
 }
 
@@ -204,7 +211,10 @@ fn refuses_missing_or_malformed_claims() {
         let mut c = claims(&u);
         c.as_object_mut().unwrap().remove(field);
         let r = rejection(t.verify(&t.sign(&c).unwrap()));
-        assert!(matches!(r, TokenRejection::MissingClaim | TokenRejection::WrongAudience | TokenRejection::WrongIssuer), "{field}: {r:?}");
+        assert!(
+            matches!(r, TokenRejection::MissingClaim | TokenRejection::WrongAudience | TokenRejection::WrongIssuer),
+            "{field}: {r:?}"
+        );
     }
     let mut c = claims(&u);
     c["role"] = json!("superuser");
