@@ -30,7 +30,7 @@ fn passwords_hash_with_argon2id_and_verify() {
 #[test]
 fn usernames_and_role_links_are_validated() {
     validate_username("alice.smith@clinic-1").unwrap();
-    for bad in ["", "   ", "a b", "{\"$gt\":\"\"}", "' OR 1=1", &"a".repeat(65), "tab\t"] {
+    for bad in ["", "   ", "a b", "{\"$gt\":\"\"}", "' OR 1=1", &"a".repeat(65), "ta\tb"] {
         assert!(validate_username(bad).is_err(), "{bad:?}");
     }
     use clinic_core::ids::{PatientId, PractitionerId};
