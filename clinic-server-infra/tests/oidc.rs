@@ -90,7 +90,7 @@ async fn verifies_tokens_with_the_issuers_keys_and_caches_them() {
     assert_eq!(c.subject, "idp|12345");
     assert_eq!(c.issuer, ISS);
     assert_eq!(c.role, Some(Role::Practitioner));
-    assert_eq!(c.claims["iat"].as_i64().is_some(), true);
+    assert!(c.claims["iat"].as_i64().is_some());
     // No kid in the header: the only RSA key is used.
     v.verify(&external_token(None, RSA_PRIV, json!({"role": "nurse"})))
         .await
