@@ -159,3 +159,28 @@ async fn verify_with_anchor_detects_truncation() {
     let p = log.verify_with_anchor((head.0, &head.1)).await.unwrap().problem.unwrap();
     assert_eq!((p.seq, p.kind), (5, AuditProblemKind::Truncated));
 }
+
+#[tokio::test]
+async fn verify_detects_reordered_entries_in_the_store_and_in_an_export() {
+    let (_dir, log, raw) = five_entries().await;
+    let export = log.entries(0, 100).await.unwrap();
+    drop_triggers(&raw);
+    // Swap entries 2 and 3 in the table.
+    raw.execute_batch(
+        "UPDATE audit_log SET seq = -1 WHERE seq = 2; UPDATE audit_log SET seq = 2 WHERE seq = 3; \
+         UPDATE audit_log SET seq = 3 WHERE seq = -1;",
+    )
+    .unwrap();
+    let p = log.verify().await.unwrap().problem.unwrap();
+    assert_eq!((p.seq, p.kind), (2, AuditProblemKind::Edited));
+    // An exported copy read back in another order.
+    let mut swapped = export.clone();
+    swapped.swap(1, 2);
+    let p = clinic_server_infra::audit::verify_entries(&swapped).problem.unwrap();
+    assert_eq!((p.seq, p.kind), (2, AuditProblemKind::OutOfOrder));
+    assert!(clinic_server_infra::audit::verify_entries(&export).is_ok());
+    let mut dup = export.clone();
+    dup.insert(2, export[1].clone());
+    let p = clinic_server_infra::audit::verify_entries(&dup).problem.unwrap();
+    assert_eq!((p.seq, p.kind), (2, AuditProblemKind::OutOfOrder));
+}
