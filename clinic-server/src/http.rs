@@ -185,6 +185,7 @@ pub fn app_with(state: AppState, cfg: &HttpConfig) -> Router {
             .fallback(|| async { AppError::http(StatusCode::NOT_FOUND, server_codes::ROUTE_NOT_FOUND, "not found") }),
     };
     router
+        .layer(middleware::from_fn_with_state(state.clone(), crate::audit::audit_patient_data))
         .layer(middleware::from_fn(access_log))
         .layer(middleware::from_fn(method_problems))
         .layer(RequestBodyLimitLayer::new(cfg.body_limit))

@@ -5,7 +5,7 @@
 //! `/api/openapi.json`. [`app`] builds the router (testable in-process with `tower::ServiceExt::oneshot`);
 //! the binary adds the CLI, the stores, TLS and graceful shutdown.
 
-pub mod auth;
+pub mod audit;
 pub mod cli;
 pub mod commands;
 pub mod dto;
@@ -14,6 +14,7 @@ pub mod extract;
 pub mod http;
 pub mod idempotency;
 pub mod imports;
+pub mod infra;
 pub mod openapi;
 pub mod routes;
 pub mod seed;

@@ -103,6 +103,8 @@ pub struct AppState {
     pub auth: Arc<dyn AuthPort>,
     pub idempotency: Arc<dyn IdempotencyPort>,
     pub imports: Arc<RecentImports>,
+    /// The server's own records (audit log, accounts) for what the ports above do not cover.
+    pub infra: Arc<crate::infra::Infra>,
 }
 
 impl std::fmt::Debug for AppState {
