@@ -38,4 +38,7 @@ if cargo tree -p clinic-core -e normal --prefix none | awk '{print $1}' | grep -
 fi
 echo "ok: no I/O crates"
 
+step "Python binding: abi3 wheel, fresh-venv install, pytest (vectors, API, bad input, bench smoke)"
+scripts/test-python.sh
+
 step "all checks passed"

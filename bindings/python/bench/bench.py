@@ -1,0 +1,115 @@
+"""Benchmarks of the canonical workloads W1–W3 through the Python API, on exactly the data of the Rust
+criterion benches (`benches/`): the binding's private `_workloads` module runs the same generators with the
+same seeds.
+
+    python bindings/python/bench/bench.py            # full run (a few minutes; ~1.5 GB RAM for W1)
+    python bindings/python/bench/bench.py --smoke    # tiny data, seconds: checks the script works
+
+Printed per workload: the Python figure (median of the runs, [min, max]), and a native reference timed in the
+same process by a plain Rust loop over the same calendar (`_workloads.native_*`), so the ratio is read on the
+same machine at the same moment. Criterion's own native figures are in the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+
+import clinic_scheduling as cs
+from clinic_scheduling import _native
+
+workloads = _native._workloads
+
+
+def timed(fn, runs: int) -> list[float]:
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def fmt(xs: list[float], scale: float, unit: str) -> str:
+    xs = sorted(x * scale for x in xs)
+    return f"{statistics.median(xs):,.3g} {unit} [{xs[0]:,.3g}, {xs[-1]:,.3g}]"
+
+
+def w1(smoke: bool, runs: int) -> dict:
+    data = workloads.w1(candidates=2_000, practitioners=4) if smoke else workloads.w1()
+    cal, reqs, now = data["calendar"], data["requests"], data["now"]
+    n = len(reqs)
+    print(f"W1: {data['appointments']:,} appointments loaded, {n:,} candidate requests")
+
+    bulk = timed(lambda: cal.conflicts(reqs), runs)
+    conflicts = sum(cal.conflicts(reqs))
+
+    def per_item():
+        hc = cal.has_conflict
+        for r in reqs:
+            hc(r)
+
+    items = timed(per_item, runs)
+    native = workloads.native_conflicts_seconds(cal, reqs, runs)
+    sample = reqs[: min(10_000, n)]
+    evaluate = timed(lambda: cal.check_many(sample, now=now, alternatives=False), max(1, runs // 2))
+
+    rate = lambda xs, k: [k / x for x in xs]  # noqa: E731
+    print(f"  conflicts under rule 1: {conflicts:,} ({100 * conflicts / n:.1f}%)")
+    print(f"  bulk   Calendar.conflicts(list)    : {fmt(rate(bulk, n), 1e-6, 'M checks/s')}")
+    print(f"  per-item Calendar.has_conflict(req): {fmt(rate(items, n), 1e-6, 'M checks/s')}")
+    print(f"  native loop, same process          : {n / native / 1e6:,.3g} M checks/s")
+    print(f"  bulk / native time                 : {statistics.median(bulk) / native:.2f}x")
+    print(f"  all rules, check_many(alternatives=False), {len(sample):,} requests: "
+          f"{fmt(rate(evaluate, len(sample)), 1e-6, 'M requests/s')}")
+    return {"bulk": n / statistics.median(bulk), "per_item": n / statistics.median(items), "native": n / native}
+
+
+def w2(smoke: bool, runs: int) -> dict:
+    data = workloads.w2()
+    cal, q, now = data["calendar"], data["query"], data["now"]
+    slots = cal.find_available_slots(q, now=now)
+    ts = timed(lambda: cal.find_available_slots(q, now=now), 5 if smoke else runs * 20)
+    native = workloads.native_search_seconds(cal, q, now, 5 if smoke else runs * 20)
+    print(f"W2: {len(slots):,} free slots per query")
+    print(f"  Calendar.find_available_slots: {fmt(ts, 1e6, 'µs per query')}")
+    print(f"  native search, same process  : {native * 1e6:,.0f} µs")
+    print(f"  Python / native time         : {statistics.median(ts) / native:.2f}x")
+    return {"python": statistics.median(ts), "native": native}
+
+
+def w3(smoke: bool, runs: int) -> dict:
+    data = workloads.w3(rows=2_000) if smoke else workloads.w3()
+    csv, region = data["csv"], data["default_region"]
+    r = cs.validate_patient_import(csv, default_region=region)
+    ts = timed(lambda: cs.validate_patient_import(csv, default_region=region), max(2, runs // 2))
+    print(f"W3: {data['rows']:,} rows ({len(csv):,} bytes), {data['bad_rows']:,} planted bad; "
+          f"{r.accepted_count:,} accepted, {r.rejected_rows:,} rejected")
+    print(f"  validate_patient_import: {fmt(ts, 1e3, 'ms per file')}")
+    if not smoke:
+        assert r.rejected_rows == data["bad_rows"], "every planted bad row must be rejected"
+    return {"python": statistics.median(ts)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--smoke", action="store_true", help="tiny data, a few seconds")
+    ap.add_argument("--runs", type=int, default=10, help="timed runs per figure (default 10)")
+    ap.add_argument("--only", choices=["w1", "w2", "w3"], action="append", help="run only these workloads")
+    args = ap.parse_args()
+    chosen = args.only or ["w1", "w2", "w3"]
+    runs = 2 if args.smoke else args.runs
+    print(f"clinic_scheduling bench, Python {sys.version.split()[0]}, {'smoke' if args.smoke else 'full'} run")
+    if "w1" in chosen:
+        w1(args.smoke, runs)
+    if "w2" in chosen:
+        w2(args.smoke, runs)
+    if "w3" in chosen:
+        w3(args.smoke, runs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
