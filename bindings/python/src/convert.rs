@@ -215,12 +215,8 @@ fn temporal_to_py<'py>(py: Python<'py>, text: &str) -> PyResult<Option<Bound<'py
     Ok(None)
 }
 
-/// JSON → Python. With `key` given, string values of temporal keys become `datetime`/`date`/`time`
-/// (`to_dict(mode="python")`); with `None` at the top, everything stays JSON-shaped.
-pub fn json_to_py<'py>(py: Python<'py>, v: &Value, key: Option<&str>) -> PyResult<Bound<'py, PyAny>> {
-    json_to_py_mode(py, v, key, key.is_some())
-}
-
+/// JSON → Python. With `typed`, string values of temporal keys become `datetime`/`date`/`time`
+/// (`to_dict(mode="python")`); otherwise everything stays JSON-shaped.
 pub fn json_to_py_mode<'py>(py: Python<'py>, v: &Value, key: Option<&str>, typed: bool) -> PyResult<Bound<'py, PyAny>> {
     Ok(match v {
         Value::Null => py.None().into_bound(py),

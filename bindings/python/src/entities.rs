@@ -130,7 +130,7 @@ macro_rules! entity {
                 repr_of(py, $name, &self.json())
             }
 
-            fn __richcmp__(&self, other: &Bound<'_, PyAny>, op: CompareOp) -> PyObject {
+            fn __richcmp__(&self, other: &Bound<'_, PyAny>, op: CompareOp) -> Py<PyAny> {
                 let py = other.py();
                 match (op, other.cast::<$py>()) {
                     (CompareOp::Eq, Ok(o)) => (self.inner == o.get().inner).into_pyobject(py).map(|b| b.to_owned().into_any().unbind()).unwrap_or_else(|_| py.NotImplemented()),
@@ -199,7 +199,23 @@ entity!(BookingRequest, "BookingRequest", core::BookingRequest, plain::<core::Bo
 entity!(SlotQuery, "SlotQuery", core::SlotQuery, plain::<core::SlotQuery>, id = false,
     doc = "\"Free start times for type T, practitioners P..., between `from` and `to`\" (`from`/`to` aware datetimes; optional `patient_id`, `room_id`, `exclude`, `limit`)." {});
 entity!(Violation, "Violation", core::Violation, plain::<core::Violation>, id = false,
-    doc = "One broken booking rule: `code`, `message`, `conflicting` appointment ids." {});
+    doc = "One broken booking rule: `code`, `message`, `conflicting` appointment ids." {
+    /// The rule's stable code, e.g. `"SLOT_CONFLICT_PRACTITIONER"`.
+    #[getter]
+    fn code(&self) -> &'static str {
+        self.inner.code.as_str()
+    }
+    /// A human message.
+    #[getter]
+    fn message(&self) -> String {
+        self.inner.message.clone()
+    }
+    /// The active appointments this booking collides with (rules 1 and 2), as id strings.
+    #[getter]
+    fn conflicting(&self) -> Vec<String> {
+        self.inner.conflicting.iter().map(ToString::to_string).collect()
+    }
+});
 entity!(SlotOffer, "SlotOffer", core::SlotOffer, plain::<core::SlotOffer>, id = false,
     doc = "A bookable start: `[start, end)` with `practitioner_id`." {
     /// Start of the slot (aware UTC datetime).

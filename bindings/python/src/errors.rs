@@ -3,8 +3,7 @@
 //! The classes are defined in Python (so they can also subclass `ValueError`, `LookupError`, …) and looked
 //! up once; every exception carries the core's `ErrorCode` string as `.code`.
 
-use clinic_core::{ClinicError, ErrorCode, FieldError, ValidationErrors};
-use pyo3::exceptions::PyRuntimeError;
+use clinic_core::{ClinicError, ErrorCode, FieldError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyTuple};
@@ -60,9 +59,20 @@ fn build(py: Python<'_>, err: &ClinicError) -> PyResult<PyErr> {
     let exc = match err {
         ClinicError::Validation(v) => class(py, "ValidationError")?.call1((msg, code, field_errors(py, &v.errors)?))?,
         ClinicError::Booking(r) => {
-            let json = serde_json::to_value(r.as_ref()).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
-            let violations = crate::convert::json_to_py(py, &json["violations"], None)?;
-            let alternatives = crate::convert::json_to_py(py, &json["alternatives"], None)?;
+            let violations = PyList::empty(py);
+            for v in &r.violations {
+                let d = PyDict::new(py);
+                d.set_item("code", v.code.as_str())?;
+                d.set_item("message", &v.message)?;
+                d.set_item("conflicting", v.conflicting.iter().map(ToString::to_string).collect::<Vec<_>>())?;
+                violations.append(d)?;
+            }
+            let alternatives = PyDict::new(py);
+            let wrap = |v: &[clinic_core::SlotOffer]| {
+                v.iter().map(|&inner| crate::entities::SlotOffer { inner }).collect::<Vec<_>>()
+            };
+            alternatives.set_item("same_practitioner", wrap(&r.alternatives.same_practitioner))?;
+            alternatives.set_item("other_practitioners", wrap(&r.alternatives.other_practitioners))?;
             class(py, "BookingRejectedError")?.call1((msg, code, violations, alternatives))?
         }
         ClinicError::NotFound { .. } => class(py, "NotFoundError")?.call1((msg, code))?,
@@ -91,11 +101,6 @@ pub fn to_py(err: ClinicError) -> PyErr {
 /// A `ValidationError` for one field (conversion problems found before the core sees the input).
 pub fn field(code: ErrorCode, field: &str, message: impl Into<String>) -> PyErr {
     to_py(ClinicError::field(code, field, message))
-}
-
-/// Several conversion problems at once.
-pub fn fields(errs: ValidationErrors) -> PyErr {
-    to_py(ClinicError::Validation(errs))
 }
 
 /// `?` on core results inside `#[pymethods]`.

@@ -75,7 +75,8 @@ class BookingRejectedError(ConflictError):
     Attributes:
         violations: one dict per broken rule (``code``, ``message``, ``conflicting`` appointment ids), in
             the engine's order.
-        alternatives: ``{"same_practitioner": [...], "other_practitioners": [...]}`` of bookable offers.
+        alternatives: ``{"same_practitioner": [SlotOffer], "other_practitioners": [SlotOffer]}``, the
+            nearest bookable offers.
     """
 
     def __init__(self, message: str, code: str, violations: Sequence[Dict[str, Any]] = (),
