@@ -32,65 +32,84 @@ def timed(fn, runs: int) -> list[float]:
     return out
 
 
+def paired(py_fn, native_fn, runs: int) -> tuple[list[float], list[float]]:
+    """Python and native timings interleaved run by run, so both see the same machine load."""
+    py_t, nat_t = [], []
+    for _ in range(runs):
+        t = time.perf_counter()
+        py_fn()
+        py_t.append(time.perf_counter() - t)
+        nat_t.append(native_fn())
+    return py_t, nat_t
+
+
+def med(xs: list[float]) -> float:
+    return statistics.median(xs)
+
+
 def fmt(xs: list[float], scale: float, unit: str) -> str:
     xs = sorted(x * scale for x in xs)
-    return f"{statistics.median(xs):,.3g} {unit} [{xs[0]:,.3g}, {xs[-1]:,.3g}]"
+    return f"{med(xs):,.3g} {unit} [{xs[0]:,.3g} – {xs[-1]:,.3g}]"
 
 
-def w1(smoke: bool, runs: int) -> dict:
+def ratio(py_t: list[float], nat_t: list[float]) -> str:
+    r = sorted(p / n for p, n in zip(py_t, nat_t))
+    return f"{med(r):.2f}x [{r[0]:.2f} – {r[-1]:.2f}]"
+
+
+def w1(smoke: bool, runs: int) -> None:
     data = workloads.w1(candidates=2_000, practitioners=4) if smoke else workloads.w1()
     cal, reqs, now = data["calendar"], data["requests"], data["now"]
     n = len(reqs)
-    print(f"W1: {data['appointments']:,} appointments loaded, {n:,} candidate requests")
-
-    bulk = timed(lambda: cal.conflicts(reqs), runs)
     conflicts = sum(cal.conflicts(reqs))
+    print(f"W1: {data['appointments']:,} appointments loaded, {n:,} candidate requests, "
+          f"{conflicts:,} conflict under rule 1 ({100 * conflicts / n:.1f}%)")
 
     def per_item():
         hc = cal.has_conflict
         for r in reqs:
             hc(r)
 
-    items = timed(per_item, runs)
-    native = workloads.native_conflicts_seconds(cal, reqs, runs)
+    native = lambda: workloads.native_conflicts_seconds(cal, reqs, 1)  # noqa: E731
+    bulk, nat_b = paired(lambda: cal.conflicts(reqs), native, runs)
+    items, nat_i = paired(per_item, native, runs)
+    rate = lambda xs: [n / x for x in xs]  # noqa: E731
+    print(f"  bulk   Calendar.conflicts(list)    : {fmt(rate(bulk), 1e-6, 'M checks/s')}")
+    print(f"  native loop, same process          : {fmt(rate(nat_b + nat_i), 1e-6, 'M checks/s')}")
+    print(f"  bulk time / native time            : {ratio(bulk, nat_b)}")
+    print(f"  per-item Calendar.has_conflict(req): {fmt(rate(items), 1e-6, 'M checks/s')}")
+    print(f"  per-item time / native time        : {ratio(items, nat_i)}")
     sample = reqs[: min(10_000, n)]
     evaluate = timed(lambda: cal.check_many(sample, now=now, alternatives=False), max(1, runs // 2))
-
-    rate = lambda xs, k: [k / x for x in xs]  # noqa: E731
-    print(f"  conflicts under rule 1: {conflicts:,} ({100 * conflicts / n:.1f}%)")
-    print(f"  bulk   Calendar.conflicts(list)    : {fmt(rate(bulk, n), 1e-6, 'M checks/s')}")
-    print(f"  per-item Calendar.has_conflict(req): {fmt(rate(items, n), 1e-6, 'M checks/s')}")
-    print(f"  native loop, same process          : {n / native / 1e6:,.3g} M checks/s")
-    print(f"  bulk / native time                 : {statistics.median(bulk) / native:.2f}x")
     print(f"  all rules, check_many(alternatives=False), {len(sample):,} requests: "
-          f"{fmt(rate(evaluate, len(sample)), 1e-6, 'M requests/s')}")
-    return {"bulk": n / statistics.median(bulk), "per_item": n / statistics.median(items), "native": n / native}
+          f"{fmt([len(sample) / x for x in evaluate], 1e-6, 'M requests/s')}")
 
 
-def w2(smoke: bool, runs: int) -> dict:
+def w2(smoke: bool, runs: int) -> None:
     data = workloads.w2()
     cal, q, now = data["calendar"], data["query"], data["now"]
     slots = cal.find_available_slots(q, now=now)
-    ts = timed(lambda: cal.find_available_slots(q, now=now), 5 if smoke else runs * 20)
-    native = workloads.native_search_seconds(cal, q, now, 5 if smoke else runs * 20)
     print(f"W2: {len(slots):,} free slots per query")
-    print(f"  Calendar.find_available_slots: {fmt(ts, 1e6, 'µs per query')}")
-    print(f"  native search, same process  : {native * 1e6:,.0f} µs")
-    print(f"  Python / native time         : {statistics.median(ts) / native:.2f}x")
-    return {"python": statistics.median(ts), "native": native}
+    py_t, nat_t = paired(lambda: cal.find_available_slots(q, now=now),
+                         lambda: workloads.native_search_seconds(cal, q, now, 1), 5 if smoke else runs * 20)
+    print(f"  Calendar.find_available_slots: {fmt(py_t, 1e6, 'µs per query')}")
+    print(f"  native search, same process  : {fmt(nat_t, 1e6, 'µs per query')}")
+    print(f"  Python time / native time    : {ratio(py_t, nat_t)}")
 
 
-def w3(smoke: bool, runs: int) -> dict:
+def w3(smoke: bool, runs: int) -> None:
     data = workloads.w3(rows=2_000) if smoke else workloads.w3()
     csv, region = data["csv"], data["default_region"]
     r = cs.validate_patient_import(csv, default_region=region)
-    ts = timed(lambda: cs.validate_patient_import(csv, default_region=region), max(2, runs // 2))
     print(f"W3: {data['rows']:,} rows ({len(csv):,} bytes), {data['bad_rows']:,} planted bad; "
           f"{r.accepted_count:,} accepted, {r.rejected_rows:,} rejected")
-    print(f"  validate_patient_import: {fmt(ts, 1e3, 'ms per file')}")
     if not smoke:
         assert r.rejected_rows == data["bad_rows"], "every planted bad row must be rejected"
-    return {"python": statistics.median(ts)}
+    py_t, nat_t = paired(lambda: cs.validate_patient_import(csv, default_region=region),
+                         lambda: workloads.native_w3_seconds(csv, 1), max(2, runs // 2))
+    print(f"  validate_patient_import: {fmt(py_t, 1e3, 'ms per file')}")
+    print(f"  native W3, same process: {fmt(nat_t, 1e3, 'ms per file')}")
+    print(f"  Python time / native   : {ratio(py_t, nat_t)}")
 
 
 def main() -> int:

@@ -71,6 +71,7 @@ pub fn module(py: Python<'_>) -> PyResult<Bound<'_, PyModule>> {
     m.add_function(wrap_pyfunction!(w3, &m)?)?;
     m.add_function(wrap_pyfunction!(native_conflicts_seconds, &m)?)?;
     m.add_function(wrap_pyfunction!(native_search_seconds, &m)?)?;
+    m.add_function(wrap_pyfunction!(native_w3_seconds, &m)?)?;
     Ok(m)
 }
 
@@ -114,4 +115,21 @@ fn native_search_seconds(py: Python<'_>, calendar: &Bound<'_, Calendar>, query: 
         }
         best
     }))
+}
+
+/// Native reference timing of W3 inside the same process: `W3::validate` of the Rust bench (parse, validate,
+/// normalize, count) on the given CSV, best of `repeats`, in seconds.
+#[pyfunction]
+fn native_w3_seconds(py: Python<'_>, csv: Vec<u8>, repeats: usize) -> f64 {
+    let w = W3 { rows: 0, bad_rows: 0, csv };
+    let opts = options();
+    py.detach(|| {
+        let mut best = f64::INFINITY;
+        for _ in 0..repeats.max(1) {
+            let t = std::time::Instant::now();
+            std::hint::black_box(w.validate(&opts));
+            best = best.min(t.elapsed().as_secs_f64());
+        }
+        best
+    })
 }
