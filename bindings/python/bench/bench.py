@@ -5,9 +5,11 @@ same seeds.
     python bindings/python/bench/bench.py            # full run (a few minutes; ~1.5 GB RAM for W1)
     python bindings/python/bench/bench.py --smoke    # tiny data, seconds: checks the script works
 
-Printed per workload: the Python figure (median of the runs, [min, max]), and a native reference timed in the
-same process by a plain Rust loop over the same calendar (`_workloads.native_*`), so the ratio is read on the
-same machine at the same moment. Criterion's own native figures are in the README.
+Printed per workload: the Python figure (median of the runs, [min – max]) and a native reference — the same
+Rust code the criterion bench runs, over the same converted data (`_workloads.NativeW1/W2/W3`) — timed run by
+run, interleaved with the Python calls, so the ratio is read at the same moment. Times are the CPU time of the
+calling thread (`time.thread_time`, which also counts the Rust code running there with the GIL released): on a
+shared machine wall time mostly measures the other processes. Criterion's own figures are in the README.
 """
 
 from __future__ import annotations
@@ -23,12 +25,15 @@ from clinic_scheduling import _native
 workloads = _native._workloads
 
 
+clock = time.thread_time
+
+
 def timed(fn, runs: int) -> list[float]:
     out = []
     for _ in range(runs):
-        t = time.perf_counter()
+        t = clock()
         fn()
-        out.append(time.perf_counter() - t)
+        out.append(clock() - t)
     return out
 
 
@@ -36,10 +41,12 @@ def paired(py_fn, native_fn, runs: int) -> tuple[list[float], list[float]]:
     """Python and native timings interleaved run by run, so both see the same machine load."""
     py_t, nat_t = [], []
     for _ in range(runs):
-        t = time.perf_counter()
+        t = clock()
         py_fn()
-        py_t.append(time.perf_counter() - t)
-        nat_t.append(native_fn())
+        py_t.append(clock() - t)
+        t = clock()
+        native_fn()
+        nat_t.append(clock() - t)
     return py_t, nat_t
 
 
@@ -70,7 +77,8 @@ def w1(smoke: bool, runs: int) -> None:
         for r in reqs:
             hc(r)
 
-    native = lambda: workloads.native_conflicts_seconds(cal, reqs, 1)  # noqa: E731
+    native = workloads.NativeW1(cal, reqs).run
+    assert native() == conflicts
     bulk, nat_b = paired(lambda: cal.conflicts(reqs), native, runs)
     items, nat_i = paired(per_item, native, runs)
     rate = lambda xs: [n / x for x in xs]  # noqa: E731
@@ -90,8 +98,9 @@ def w2(smoke: bool, runs: int) -> None:
     cal, q, now = data["calendar"], data["query"], data["now"]
     slots = cal.find_available_slots(q, now=now)
     print(f"W2: {len(slots):,} free slots per query")
-    py_t, nat_t = paired(lambda: cal.find_available_slots(q, now=now),
-                         lambda: workloads.native_search_seconds(cal, q, now, 1), 5 if smoke else runs * 20)
+    native = workloads.NativeW2(cal, q, now).run
+    assert native() == len(slots)
+    py_t, nat_t = paired(lambda: cal.find_available_slots(q, now=now), native, 5 if smoke else runs * 20)
     print(f"  Calendar.find_available_slots: {fmt(py_t, 1e6, 'µs per query')}")
     print(f"  native search, same process  : {fmt(nat_t, 1e6, 'µs per query')}")
     print(f"  Python time / native time    : {ratio(py_t, nat_t)}")
@@ -105,8 +114,9 @@ def w3(smoke: bool, runs: int) -> None:
           f"{r.accepted_count:,} accepted, {r.rejected_rows:,} rejected")
     if not smoke:
         assert r.rejected_rows == data["bad_rows"], "every planted bad row must be rejected"
-    py_t, nat_t = paired(lambda: cs.validate_patient_import(csv, default_region=region),
-                         lambda: workloads.native_w3_seconds(csv, 1), max(2, runs // 2))
+    native = workloads.NativeW3(csv).run
+    assert native() == (r.accepted_count, r.rejected_rows)
+    py_t, nat_t = paired(lambda: cs.validate_patient_import(csv, default_region=region), native, max(2, runs // 2))
     print(f"  validate_patient_import: {fmt(py_t, 1e3, 'ms per file')}")
     print(f"  native W3, same process: {fmt(nat_t, 1e3, 'ms per file')}")
     print(f"  Python time / native   : {ratio(py_t, nat_t)}")

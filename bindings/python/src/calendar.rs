@@ -54,6 +54,42 @@ macro_rules! from_dict {
 from_dict!(Clinic => true, Practitioner => true, Room => true, AppointmentType => true, Schedule => true,
     Patient => true, Appointment => false, BookingRequest => false, SlotQuery => false);
 
+/// The requests of a bulk call: any iterable of `BookingRequest`s (or dicts), converted in one pass. Lists
+/// and tuples are read by index and exact instances are copied without the general conversion.
+pub fn requests_of(requests: &Bound<'_, PyAny>) -> PyResult<Vec<core::BookingRequest>> {
+    let one = |i: usize, item: &Bound<'_, PyAny>| -> PyResult<core::BookingRequest> {
+        match item.cast_exact::<BookingRequest>() {
+            Ok(b) => Ok(b.get().inner.clone()),
+            Err(_) => match item.cast::<BookingRequest>() {
+                Ok(b) => Ok(b.get().inner.clone()),
+                Err(_) => Ok(BookingRequest::from_any(item, &format!("requests[{i}]"))?.inner),
+            },
+        }
+    };
+    if let Ok(list) = requests.cast::<PyList>() {
+        let mut out = Vec::with_capacity(list.len());
+        for (i, item) in list.iter().enumerate() {
+            out.push(one(i, &item)?);
+        }
+        return Ok(out);
+    }
+    if let Ok(t) = requests.cast::<pyo3::types::PyTuple>() {
+        let mut out = Vec::with_capacity(t.len());
+        for (i, item) in t.iter().enumerate() {
+            out.push(one(i, &item)?);
+        }
+        return Ok(out);
+    }
+    let it = requests
+        .try_iter()
+        .map_err(|_| field(ErrorCode::InvalidJson, "requests", "requests must be an iterable"))?;
+    let mut out = Vec::new();
+    for (i, item) in it.enumerate() {
+        out.push(one(i, &item?)?);
+    }
+    Ok(out)
+}
+
 /// A request given as a `BookingRequest`, a dict, or keyword arguments.
 pub fn booking_request(request: Option<&Bound<'_, PyAny>>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<core::BookingRequest> {
     match (request, kwargs) {
@@ -176,7 +212,7 @@ impl Calendar {
         may_overbook: bool,
         alternatives: bool,
     ) -> PyResult<Vec<Verdict>> {
-        let reqs = collect(Some(requests), "requests", |x: &BookingRequest| x.inner.clone())?;
+        let reqs = requests_of(requests)?;
         let now = extract_utc(now, "now")?;
         let out = py.detach(|| {
             reqs.iter()
@@ -201,17 +237,7 @@ impl Calendar {
 
     /// Rule 1 for many requests in one call: a list of booleans, in order (see `has_conflict`).
     fn conflicts<'py>(&self, py: Python<'py>, requests: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
-        let mut reqs: Vec<core::BookingRequest> = Vec::new();
-        let it = requests
-            .try_iter()
-            .map_err(|_| field(ErrorCode::InvalidJson, "requests", "requests must be an iterable"))?;
-        for (i, item) in it.enumerate() {
-            let item = item?;
-            match item.cast::<BookingRequest>() {
-                Ok(b) => reqs.push(b.get().inner.clone()),
-                Err(_) => reqs.push(BookingRequest::from_any(&item, &format!("requests[{i}]"))?.inner),
-            }
-        }
+        let reqs = requests_of(requests)?;
         let out: Result<Vec<bool>, PyErr> = py.detach(|| reqs.iter().map(|r| self.rule1(r)).collect());
         PyList::new(py, out?)
     }

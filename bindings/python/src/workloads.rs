@@ -64,72 +64,86 @@ fn w3<'py>(py: Python<'py>, rows: Option<usize>) -> PyResult<Bound<'py, PyDict>>
     Ok(d)
 }
 
-pub fn module(py: Python<'_>) -> PyResult<Bound<'_, PyModule>> {
-    let m = PyModule::new(py, "_workloads")?;
-    m.add_function(wrap_pyfunction!(w1, &m)?)?;
-    m.add_function(wrap_pyfunction!(w2, &m)?)?;
-    m.add_function(wrap_pyfunction!(w3, &m)?)?;
-    m.add_function(wrap_pyfunction!(native_conflicts_seconds, &m)?)?;
-    m.add_function(wrap_pyfunction!(native_search_seconds, &m)?)?;
-    m.add_function(wrap_pyfunction!(native_w3_seconds, &m)?)?;
-    Ok(m)
+
+/// The native side of W1 for the benchmark: the requests converted once, then `run()` is rule 1 over all of
+/// them in a plain Rust loop (what `Calendar.conflicts` does after converting its input). The caller times
+/// `run()` with the same clock it uses for the Python calls.
+#[pyclass(frozen)]
+struct NativeW1 {
+    calendar: Py<Calendar>,
+    requests: Vec<clinic_core::BookingRequest>,
 }
 
-/// Native reference timing inside the same process: the best of `repeats` runs of rule 1 over the requests
-/// in a plain Rust loop (what `Calendar.conflicts` does after converting its input), in seconds.
-#[pyfunction]
-fn native_conflicts_seconds(py: Python<'_>, calendar: &Bound<'_, Calendar>, requests: Vec<BookingRequest>, repeats: usize) -> f64 {
-    let cal = &calendar.get().inner;
-    let reqs: Vec<_> = requests.into_iter().map(|r| r.inner).collect();
-    py.detach(|| {
-        let mut best = f64::INFINITY;
-        for _ in 0..repeats.max(1) {
-            let t = std::time::Instant::now();
-            let n = reqs
-                .iter()
+#[pymethods]
+impl NativeW1 {
+    #[new]
+    fn new(calendar: Py<Calendar>, requests: Vec<BookingRequest>) -> Self {
+        NativeW1 { calendar, requests: requests.into_iter().map(|r| r.inner).collect() }
+    }
+
+    /// Rule 1 for every request; returns how many conflict.
+    fn run(&self, py: Python<'_>) -> usize {
+        let cal = &self.calendar.get().inner;
+        let reqs = &self.requests;
+        py.detach(|| {
+            reqs.iter()
                 .filter(|r| {
                     cal.appointment_type(r.appointment_type_id).is_some_and(|ty| {
                         cal.resource_conflict(clinic_core::ResourceRef::Practitioner(r.practitioner_id), ty, r.start)
                     })
                 })
-                .count();
-            std::hint::black_box(n);
-            best = best.min(t.elapsed().as_secs_f64());
-        }
-        best
-    })
+                .count()
+        })
+    }
 }
 
-/// Native reference timing of one availability search (best of `repeats`), in seconds.
-#[pyfunction]
-fn native_search_seconds(py: Python<'_>, calendar: &Bound<'_, Calendar>, query: &Bound<'_, SlotQuery>, now: &Bound<'_, PyAny>, repeats: usize) -> PyResult<f64> {
-    let cal = &calendar.get().inner;
-    let q = query.get().inner.clone();
-    let now = crate::convert::extract_utc(now, "now")?;
-    Ok(py.detach(|| {
-        let mut best = f64::INFINITY;
-        for _ in 0..repeats.max(1) {
-            let t = std::time::Instant::now();
-            std::hint::black_box(cal.find_available_slots(&q, now).map(|s| s.len()).unwrap_or(0));
-            best = best.min(t.elapsed().as_secs_f64());
-        }
-        best
-    }))
+/// The native side of W2: one availability search on the calendar; returns the number of free slots.
+#[pyclass(frozen)]
+struct NativeW2 {
+    calendar: Py<Calendar>,
+    query: clinic_core::SlotQuery,
+    now: chrono::DateTime<chrono::Utc>,
 }
 
-/// Native reference timing of W3 inside the same process: `W3::validate` of the Rust bench (parse, validate,
-/// normalize, count) on the given CSV, best of `repeats`, in seconds.
-#[pyfunction]
-fn native_w3_seconds(py: Python<'_>, csv: Vec<u8>, repeats: usize) -> f64 {
-    let w = W3 { rows: 0, bad_rows: 0, csv };
-    let opts = options();
-    py.detach(|| {
-        let mut best = f64::INFINITY;
-        for _ in 0..repeats.max(1) {
-            let t = std::time::Instant::now();
-            std::hint::black_box(w.validate(&opts));
-            best = best.min(t.elapsed().as_secs_f64());
-        }
-        best
-    })
+#[pymethods]
+impl NativeW2 {
+    #[new]
+    fn new(calendar: Py<Calendar>, query: SlotQuery, now: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(NativeW2 { calendar, query: query.inner, now: crate::convert::extract_utc(now, "now")? })
+    }
+
+    fn run(&self, py: Python<'_>) -> usize {
+        let cal = &self.calendar.get().inner;
+        py.detach(|| cal.find_available_slots(&self.query, self.now).map(|s| s.len()).unwrap_or(0))
+    }
+}
+
+/// The native side of W3: `W3::validate` of the Rust bench (parse, validate, normalize, count) on the CSV;
+/// returns `(accepted, rejected)`.
+#[pyclass(frozen)]
+struct NativeW3 {
+    w3: W3,
+}
+
+#[pymethods]
+impl NativeW3 {
+    #[new]
+    fn new(csv: Vec<u8>) -> Self {
+        NativeW3 { w3: W3 { rows: 0, bad_rows: 0, csv } }
+    }
+
+    fn run(&self, py: Python<'_>) -> (usize, usize) {
+        py.detach(|| self.w3.validate(&options()))
+    }
+}
+
+pub fn module(py: Python<'_>) -> PyResult<Bound<'_, PyModule>> {
+    let m = PyModule::new(py, "_workloads")?;
+    m.add_function(wrap_pyfunction!(w1, &m)?)?;
+    m.add_function(wrap_pyfunction!(w2, &m)?)?;
+    m.add_function(wrap_pyfunction!(w3, &m)?)?;
+    m.add_class::<NativeW1>()?;
+    m.add_class::<NativeW2>()?;
+    m.add_class::<NativeW3>()?;
+    Ok(m)
 }
