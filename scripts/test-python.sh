@@ -15,7 +15,7 @@ manifest=bindings/python/Cargo.toml
 build_venv=target/py-bind-venv
 test_venv=target/py-bind-test-venv
 wheels=target/py-bind-wheels
-# CI builds with `wheel-ci` (release without LTO: about half the build time); figures come from `release`.
+# CI builds with `wheel-ci` (opt-level 1, no debug info: far quicker to build); figures come from `release`.
 profile=${PY_BIND_PROFILE:-wheel-ci}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
 

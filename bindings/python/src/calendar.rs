@@ -20,9 +20,8 @@ where
 {
     let Some(items) = items else { return Ok(Vec::new()) };
     let mut out = Vec::new();
-    let it = items
-        .try_iter()
-        .map_err(|_| field(ErrorCode::InvalidJson, what, format!("{what} must be an iterable")))?;
+    let it =
+        items.try_iter().map_err(|_| field(ErrorCode::InvalidJson, what, format!("{what} must be an iterable")))?;
     for (i, item) in it.enumerate() {
         let item = item?;
         match item.cast::<P>() {
@@ -80,9 +79,8 @@ pub fn requests_of(requests: &Bound<'_, PyAny>) -> PyResult<Vec<core::BookingReq
         }
         return Ok(out);
     }
-    let it = requests
-        .try_iter()
-        .map_err(|_| field(ErrorCode::InvalidJson, "requests", "requests must be an iterable"))?;
+    let it =
+        requests.try_iter().map_err(|_| field(ErrorCode::InvalidJson, "requests", "requests must be an iterable"))?;
     let mut out = Vec::new();
     for (i, item) in it.enumerate() {
         out.push(one(i, &item?)?);
@@ -91,15 +89,22 @@ pub fn requests_of(requests: &Bound<'_, PyAny>) -> PyResult<Vec<core::BookingReq
 }
 
 /// A request given as a `BookingRequest`, a dict, or keyword arguments.
-pub fn booking_request(request: Option<&Bound<'_, PyAny>>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<core::BookingRequest> {
+pub fn booking_request(
+    request: Option<&Bound<'_, PyAny>>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<core::BookingRequest> {
     match (request, kwargs) {
         (Some(r), None) => match r.cast::<BookingRequest>() {
             Ok(b) => Ok(b.get().inner.clone()),
             Err(_) => Ok(BookingRequest::from_any(r, "request")?.inner),
         },
         (None, Some(k)) => Ok(BookingRequest::from_value(object_of(Some(k.as_any()), false)?)?.inner),
-        (None, None) => Err(field(ErrorCode::Required, "request", "give a BookingRequest or its fields as keyword arguments")),
-        (Some(_), Some(_)) => Err(field(ErrorCode::InvalidJson, "request", "give a BookingRequest or keyword arguments, not both")),
+        (None, None) => {
+            Err(field(ErrorCode::Required, "request", "give a BookingRequest or its fields as keyword arguments"))
+        }
+        (Some(_), Some(_)) => {
+            Err(field(ErrorCode::InvalidJson, "request", "give a BookingRequest or keyword arguments, not both"))
+        }
     }
 }
 
@@ -120,7 +125,9 @@ pub fn slot_query(query: Option<&Bound<'_, PyAny>>, kwargs: Option<&Bound<'_, Py
             Ok(SlotQuery::from_value(v)?.inner)
         }
         (None, None) => Err(field(ErrorCode::Required, "query", "give a SlotQuery or its fields as keyword arguments")),
-        (Some(_), Some(_)) => Err(field(ErrorCode::InvalidJson, "query", "give a SlotQuery or keyword arguments, not both")),
+        (Some(_), Some(_)) => {
+            Err(field(ErrorCode::InvalidJson, "query", "give a SlotQuery or keyword arguments, not both"))
+        }
     }
 }
 
@@ -221,7 +228,12 @@ impl Calendar {
                         self.inner.check(r, now, may_overbook)
                     } else {
                         let (violations, overbooked) = self.inner.evaluate(r, now, may_overbook);
-                        core::Verdict { accepted: violations.is_empty(), violations, overbooked, alternatives: Default::default() }
+                        core::Verdict {
+                            accepted: violations.is_empty(),
+                            violations,
+                            overbooked,
+                            alternatives: Default::default(),
+                        }
                     }
                 })
                 .collect::<Vec<_>>()
@@ -270,10 +282,9 @@ impl Calendar {
 
 impl Calendar {
     fn rule1(&self, r: &core::BookingRequest) -> PyResult<bool> {
-        let ty = self
-            .inner
-            .appointment_type(r.appointment_type_id)
-            .ok_or_else(|| crate::errors::to_py(core::ClinicError::not_found("appointment type", r.appointment_type_id)))?;
+        let ty = self.inner.appointment_type(r.appointment_type_id).ok_or_else(|| {
+            crate::errors::to_py(core::ClinicError::not_found("appointment type", r.appointment_type_id))
+        })?;
         let busy = self.inner.resource_conflict(ResourceRef::Practitioner(r.practitioner_id), ty, r.start)
             || r.room_id.is_some_and(|room| self.inner.resource_conflict(ResourceRef::Room(room), ty, r.start));
         Ok(busy)

@@ -94,7 +94,10 @@ pub fn id_string(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<String> {
 }
 
 /// Parses an id into one of the core's typed ids.
-pub fn parse_id<T: std::str::FromStr<Err = clinic_core::ClinicError>>(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<T> {
+pub fn parse_id<T: std::str::FromStr<Err = clinic_core::ClinicError>>(
+    obj: &Bound<'_, PyAny>,
+    path: &str,
+) -> PyResult<T> {
     let s = id_string(obj, path)?;
     s.parse::<T>().map_err(|_| field(ErrorCode::InvalidId, path, format!("{s:?} is not a UUID")))
 }
@@ -145,7 +148,10 @@ pub fn py_to_json(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
     }
     if let Ok(m) = obj.cast::<PyMapping>() {
         let items = m.items()?;
-        return mapping_to_json(items.iter().map(|it| (it.get_item(0).unwrap_or(it.clone()), it.get_item(1).unwrap_or(it))), path);
+        return mapping_to_json(
+            items.iter().map(|it| (it.get_item(0).unwrap_or(it.clone()), it.get_item(1).unwrap_or(it))),
+            path,
+        );
     }
     if obj.cast::<pyo3::types::PyBytes>().is_err() && obj.cast::<pyo3::types::PyByteArray>().is_err() {
         if let Ok(it) = obj.try_iter() {
@@ -180,7 +186,17 @@ fn mapping_to_json<'py>(
 fn is_temporal_key(key: &str) -> bool {
     matches!(
         key,
-        "start" | "end" | "now" | "from" | "to" | "at" | "valid_from" | "valid_until" | "date" | "date_of_birth" | "until"
+        "start"
+            | "end"
+            | "now"
+            | "from"
+            | "to"
+            | "at"
+            | "valid_from"
+            | "valid_until"
+            | "date"
+            | "date_of_birth"
+            | "until"
     ) || key.ends_with("_at")
 }
 

@@ -292,8 +292,23 @@ pub fn entity_json(obj: &Bound<'_, PyAny>) -> Option<Value> {
         )*};
     }
     try_types!(
-        Clinic, Practitioner, Room, AppointmentType, Schedule, Patient, Appointment, TimeSlot, ContactInfo,
-        Address, Actor, BookingRequest, SlotQuery, Violation, SlotOffer, Verdict, Report
+        Clinic,
+        Practitioner,
+        Room,
+        AppointmentType,
+        Schedule,
+        Patient,
+        Appointment,
+        TimeSlot,
+        ContactInfo,
+        Address,
+        Actor,
+        BookingRequest,
+        SlotQuery,
+        Violation,
+        SlotOffer,
+        Verdict,
+        Report
     );
     None
 }

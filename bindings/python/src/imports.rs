@@ -18,8 +18,7 @@ pub fn file_bytes(data: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     if let Ok(s) = data.cast::<PyString>() {
         return Ok(s.to_cow()?.as_bytes().to_vec());
     }
-    data.extract::<Vec<u8>>()
-        .map_err(|_| field(ErrorCode::InvalidJson, "data", "the file must be bytes or str"))
+    data.extract::<Vec<u8>>().map_err(|_| field(ErrorCode::InvalidJson, "data", "the file must be bytes or str"))
 }
 
 /// Import options from keyword arguments (`mode`, `date_order`, `default_region`, `max_cell_chars`, `today`, …).
@@ -116,4 +115,3 @@ pub fn validate_patient_import(
     });
     out.or_py()
 }
-

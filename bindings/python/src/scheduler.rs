@@ -59,12 +59,19 @@ fn kwargs_json(k: Option<&Bound<'_, PyDict>>) -> PyResult<Value> {
 }
 
 impl Scheduler {
-    fn build(py: Python<'_>, store: impl FnOnce() -> Result<Arc<dyn Store>, ClinicError> + Send, now: Option<&Bound<'_, PyAny>>, kind: &'static str) -> PyResult<Self> {
+    fn build(
+        py: Python<'_>,
+        store: impl FnOnce() -> Result<Arc<dyn Store>, ClinicError> + Send,
+        now: Option<&Bound<'_, PyAny>>,
+        kind: &'static str,
+    ) -> PyResult<Self> {
         let rt = runtime()?;
-        let store = py.detach(|| {
-            let _g = rt.enter();
-            store()
-        }).or_py()?;
+        let store = py
+            .detach(|| {
+                let _g = rt.enter();
+                store()
+            })
+            .or_py()?;
         let mut inner = core::Scheduler::new(store);
         let clock = match now {
             Some(n) => {
@@ -113,7 +120,9 @@ impl Scheduler {
                 c.set(t);
                 Ok(())
             }
-            None => Err(field(ErrorCode::InvalidJson, "now", "this scheduler uses the system clock (create it with now=)")),
+            None => {
+                Err(field(ErrorCode::InvalidJson, "now", "this scheduler uses the system clock (create it with now=)"))
+            }
         }
     }
 
@@ -121,7 +130,12 @@ impl Scheduler {
 
     /// Creates a clinic from its fields (`name`, `time_zone`, `address`, `contact`, `closures`).
     #[pyo3(signature = (*, actor=None, **fields))]
-    fn create_clinic(&self, py: Python<'_>, actor: Option<&Bound<'_, e::Actor>>, fields: Option<&Bound<'_, PyDict>>) -> PyResult<e::Clinic> {
+    fn create_clinic(
+        &self,
+        py: Python<'_>,
+        actor: Option<&Bound<'_, e::Actor>>,
+        fields: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<e::Clinic> {
         let input: ClinicInput = decode(kwargs_json(fields)?).or_py()?;
         let a = actor_of(actor);
         Ok(e::Clinic { inner: self.run(py, self.inner.create_clinic(&a, input))? })
@@ -129,7 +143,13 @@ impl Scheduler {
 
     /// Replaces a clinic's fields.
     #[pyo3(signature = (clinic_id, *, actor=None, **fields))]
-    fn update_clinic(&self, py: Python<'_>, clinic_id: &Bound<'_, PyAny>, actor: Option<&Bound<'_, e::Actor>>, fields: Option<&Bound<'_, PyDict>>) -> PyResult<e::Clinic> {
+    fn update_clinic(
+        &self,
+        py: Python<'_>,
+        clinic_id: &Bound<'_, PyAny>,
+        actor: Option<&Bound<'_, e::Actor>>,
+        fields: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<e::Clinic> {
         let id = parse_id(clinic_id, "clinic_id")?;
         let input: ClinicInput = decode(kwargs_json(fields)?).or_py()?;
         let a = actor_of(actor);
@@ -144,7 +164,12 @@ impl Scheduler {
 
     /// Adds or replaces a practitioner (a `Practitioner` or a dict of its fields).
     #[pyo3(signature = (practitioner, *, actor=None))]
-    fn save_practitioner(&self, py: Python<'_>, practitioner: &Bound<'_, PyAny>, actor: Option<&Bound<'_, e::Actor>>) -> PyResult<e::Practitioner> {
+    fn save_practitioner(
+        &self,
+        py: Python<'_>,
+        practitioner: &Bound<'_, PyAny>,
+        actor: Option<&Bound<'_, e::Actor>>,
+    ) -> PyResult<e::Practitioner> {
         let p = entity::<e::Practitioner>(practitioner, "practitioner")?.inner;
         let a = actor_of(actor);
         Ok(e::Practitioner { inner: self.run(py, self.inner.save_practitioner(&a, p))? })
@@ -152,7 +177,12 @@ impl Scheduler {
 
     /// Adds or replaces a room.
     #[pyo3(signature = (room, *, actor=None))]
-    fn save_room(&self, py: Python<'_>, room: &Bound<'_, PyAny>, actor: Option<&Bound<'_, e::Actor>>) -> PyResult<e::Room> {
+    fn save_room(
+        &self,
+        py: Python<'_>,
+        room: &Bound<'_, PyAny>,
+        actor: Option<&Bound<'_, e::Actor>>,
+    ) -> PyResult<e::Room> {
         let r = entity::<e::Room>(room, "room")?.inner;
         let a = actor_of(actor);
         Ok(e::Room { inner: self.run(py, self.inner.save_room(&a, r))? })
@@ -160,7 +190,12 @@ impl Scheduler {
 
     /// Adds or replaces an appointment type.
     #[pyo3(signature = (appointment_type, *, actor=None))]
-    fn save_appointment_type(&self, py: Python<'_>, appointment_type: &Bound<'_, PyAny>, actor: Option<&Bound<'_, e::Actor>>) -> PyResult<e::AppointmentType> {
+    fn save_appointment_type(
+        &self,
+        py: Python<'_>,
+        appointment_type: &Bound<'_, PyAny>,
+        actor: Option<&Bound<'_, e::Actor>>,
+    ) -> PyResult<e::AppointmentType> {
         let t = entity::<e::AppointmentType>(appointment_type, "appointment_type")?.inner;
         let a = actor_of(actor);
         Ok(e::AppointmentType { inner: self.run(py, self.inner.save_appointment_type(&a, t))? })
@@ -168,7 +203,12 @@ impl Scheduler {
 
     /// Adds or replaces a schedule (a practitioner may only manage their own).
     #[pyo3(signature = (schedule, *, actor=None))]
-    fn save_schedule(&self, py: Python<'_>, schedule: &Bound<'_, PyAny>, actor: Option<&Bound<'_, e::Actor>>) -> PyResult<e::Schedule> {
+    fn save_schedule(
+        &self,
+        py: Python<'_>,
+        schedule: &Bound<'_, PyAny>,
+        actor: Option<&Bound<'_, e::Actor>>,
+    ) -> PyResult<e::Schedule> {
         let s = entity::<e::Schedule>(schedule, "schedule")?.inner;
         let a = actor_of(actor);
         Ok(e::Schedule { inner: self.run(py, self.inner.save_schedule(&a, s))? })
@@ -179,7 +219,13 @@ impl Scheduler {
     /// RegisterPatient: `given_name`, `family_name`, `mrn` (unique per clinic), `date_of_birth`, `sex`,
     /// `contact`, `address`, `identifiers`.
     #[pyo3(signature = (clinic_id, *, actor=None, **fields))]
-    fn register_patient(&self, py: Python<'_>, clinic_id: &Bound<'_, PyAny>, actor: Option<&Bound<'_, e::Actor>>, fields: Option<&Bound<'_, PyDict>>) -> PyResult<e::Patient> {
+    fn register_patient(
+        &self,
+        py: Python<'_>,
+        clinic_id: &Bound<'_, PyAny>,
+        actor: Option<&Bound<'_, e::Actor>>,
+        fields: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<e::Patient> {
         let id = parse_id(clinic_id, "clinic_id")?;
         let input: PatientInput = decode(kwargs_json(fields)?).or_py()?;
         let a = actor_of(actor);
@@ -188,7 +234,13 @@ impl Scheduler {
 
     /// UpdatePatient: replaces the patient's fields.
     #[pyo3(signature = (patient_id, *, actor=None, **fields))]
-    fn update_patient(&self, py: Python<'_>, patient_id: &Bound<'_, PyAny>, actor: Option<&Bound<'_, e::Actor>>, fields: Option<&Bound<'_, PyDict>>) -> PyResult<e::Patient> {
+    fn update_patient(
+        &self,
+        py: Python<'_>,
+        patient_id: &Bound<'_, PyAny>,
+        actor: Option<&Bound<'_, e::Actor>>,
+        fields: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<e::Patient> {
         let id = parse_id(patient_id, "patient_id")?;
         let input: PatientInput = decode(kwargs_json(fields)?).or_py()?;
         let a = actor_of(actor);
@@ -197,7 +249,12 @@ impl Scheduler {
 
     /// A patient by id.
     #[pyo3(signature = (patient_id, *, actor=None))]
-    fn patient(&self, py: Python<'_>, patient_id: &Bound<'_, PyAny>, actor: Option<&Bound<'_, e::Actor>>) -> PyResult<e::Patient> {
+    fn patient(
+        &self,
+        py: Python<'_>,
+        patient_id: &Bound<'_, PyAny>,
+        actor: Option<&Bound<'_, e::Actor>>,
+    ) -> PyResult<e::Patient> {
         let id = parse_id(patient_id, "patient_id")?;
         let a = actor_of(actor);
         Ok(e::Patient { inner: self.run(py, self.inner.patient(&a, id))? })
@@ -207,7 +264,14 @@ impl Scheduler {
 
     /// A dry run of a booking against the store's current state: the `Verdict`, nothing stored.
     #[pyo3(signature = (clinic_id, request=None, *, actor=None, **fields))]
-    fn check_booking(&self, py: Python<'_>, clinic_id: &Bound<'_, PyAny>, request: Option<&Bound<'_, PyAny>>, actor: Option<&Bound<'_, e::Actor>>, fields: Option<&Bound<'_, PyDict>>) -> PyResult<e::Verdict> {
+    fn check_booking(
+        &self,
+        py: Python<'_>,
+        clinic_id: &Bound<'_, PyAny>,
+        request: Option<&Bound<'_, PyAny>>,
+        actor: Option<&Bound<'_, e::Actor>>,
+        fields: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<e::Verdict> {
         let id = parse_id(clinic_id, "clinic_id")?;
         let req = booking_request(request, fields)?;
         let a = actor_of(actor);
@@ -218,7 +282,14 @@ impl Scheduler {
     /// `start`, `room_id`, `overbook`) plus `proposed`, `reason`, `notes`. A broken rule raises
     /// `BookingRejectedError` with every violation and the alternatives.
     #[pyo3(signature = (clinic_id, request=None, *, actor=None, **fields))]
-    fn create_appointment(&self, py: Python<'_>, clinic_id: &Bound<'_, PyAny>, request: Option<&Bound<'_, PyAny>>, actor: Option<&Bound<'_, e::Actor>>, fields: Option<&Bound<'_, PyDict>>) -> PyResult<e::Appointment> {
+    fn create_appointment(
+        &self,
+        py: Python<'_>,
+        clinic_id: &Bound<'_, PyAny>,
+        request: Option<&Bound<'_, PyAny>>,
+        actor: Option<&Bound<'_, e::Actor>>,
+        fields: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<e::Appointment> {
         let mut v = kwargs_json(fields)?;
         if let (Some(r), Value::Object(m)) = (request, &mut v) {
             let req = booking_request(Some(r), None)?;
@@ -239,10 +310,19 @@ impl Scheduler {
     /// RescheduleAppointment (atomic): `start`, optional `practitioner_id`, `room_id`, `overbook`,
     /// `expected_version`.
     #[pyo3(signature = (appointment_id, *, actor=None, **fields))]
-    fn reschedule_appointment(&self, py: Python<'_>, appointment_id: &Bound<'_, PyAny>, actor: Option<&Bound<'_, e::Actor>>, fields: Option<&Bound<'_, PyDict>>) -> PyResult<e::Appointment> {
+    fn reschedule_appointment(
+        &self,
+        py: Python<'_>,
+        appointment_id: &Bound<'_, PyAny>,
+        actor: Option<&Bound<'_, e::Actor>>,
+        fields: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<e::Appointment> {
         let mut v = kwargs_json(fields)?;
         if let Value::Object(m) = &mut v {
-            m.insert("appointment_id".into(), Value::String(crate::convert::id_string(appointment_id, "appointment_id")?));
+            m.insert(
+                "appointment_id".into(),
+                Value::String(crate::convert::id_string(appointment_id, "appointment_id")?),
+            );
         }
         let cmd: RescheduleAppointment = decode(v).or_py()?;
         let a = actor_of(actor);
@@ -251,7 +331,14 @@ impl Scheduler {
 
     /// CancelAppointment.
     #[pyo3(signature = (appointment_id, *, reason=None, expected_version=None, actor=None))]
-    fn cancel_appointment(&self, py: Python<'_>, appointment_id: &Bound<'_, PyAny>, reason: Option<String>, expected_version: Option<u64>, actor: Option<&Bound<'_, e::Actor>>) -> PyResult<e::Appointment> {
+    fn cancel_appointment(
+        &self,
+        py: Python<'_>,
+        appointment_id: &Bound<'_, PyAny>,
+        reason: Option<String>,
+        expected_version: Option<u64>,
+        actor: Option<&Bound<'_, e::Actor>>,
+    ) -> PyResult<e::Appointment> {
         let id = parse_id(appointment_id, "appointment_id")?;
         let a = actor_of(actor);
         Ok(e::Appointment { inner: self.run(py, self.inner.cancel_appointment(&a, id, reason, expected_version))? })
@@ -260,7 +347,14 @@ impl Scheduler {
     /// ChangeStatus through the state machine (`"booked"`, `"arrived"`, `"fulfilled"`, `"noshow"`,
     /// `"cancelled"`); an illegal transition raises `StateError` (`INVALID_STATUS_TRANSITION`).
     #[pyo3(signature = (appointment_id, status, *, expected_version=None, actor=None))]
-    fn change_status(&self, py: Python<'_>, appointment_id: &Bound<'_, PyAny>, status: &Bound<'_, PyAny>, expected_version: Option<u64>, actor: Option<&Bound<'_, e::Actor>>) -> PyResult<e::Appointment> {
+    fn change_status(
+        &self,
+        py: Python<'_>,
+        appointment_id: &Bound<'_, PyAny>,
+        status: &Bound<'_, PyAny>,
+        expected_version: Option<u64>,
+        actor: Option<&Bound<'_, e::Actor>>,
+    ) -> PyResult<e::Appointment> {
         let id = parse_id(appointment_id, "appointment_id")?;
         let to: AppointmentStatus = decode(py_to_json(status, "status")?).or_py()?;
         let a = actor_of(actor);
@@ -269,7 +363,14 @@ impl Scheduler {
 
     /// FindAvailableSlots against the store (`SlotQuery` or its fields; `from_` works as a keyword).
     #[pyo3(signature = (clinic_id, query=None, *, actor=None, **fields))]
-    fn find_available_slots(&self, py: Python<'_>, clinic_id: &Bound<'_, PyAny>, query: Option<&Bound<'_, PyAny>>, actor: Option<&Bound<'_, e::Actor>>, fields: Option<&Bound<'_, PyDict>>) -> PyResult<SlotList> {
+    fn find_available_slots(
+        &self,
+        py: Python<'_>,
+        clinic_id: &Bound<'_, PyAny>,
+        query: Option<&Bound<'_, PyAny>>,
+        actor: Option<&Bound<'_, e::Actor>>,
+        fields: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<SlotList> {
         let id = parse_id(clinic_id, "clinic_id")?;
         let q = slot_query(query, fields)?;
         let a = actor_of(actor);
@@ -279,7 +380,12 @@ impl Scheduler {
     /// Appointments matching a filter (`clinic_id`, `practitioner_id`, `room_id`, `patient_id`, `from`,
     /// `to`, `statuses`, `after`, `limit`), as far as the actor may see.
     #[pyo3(signature = (*, actor=None, **filter))]
-    fn list_appointments(&self, py: Python<'_>, actor: Option<&Bound<'_, e::Actor>>, filter: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<e::Appointment>> {
+    fn list_appointments(
+        &self,
+        py: Python<'_>,
+        actor: Option<&Bound<'_, e::Actor>>,
+        filter: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Vec<e::Appointment>> {
         let mut v = kwargs_json(filter)?;
         if let Value::Object(m) = &mut v {
             if let Some(f) = m.remove("from_") {
@@ -298,7 +404,14 @@ impl Scheduler {
     /// `"partial"`), `date_order`, `default_region`, `max_cell_chars`. Returns the import report as a dict
     /// (`rows`, `valid`, `stored`, `rejected_rows`, `committed`, `accepted_ids`, `rejections`).
     #[pyo3(signature = (clinic_id, data, *, actor=None, **options_))]
-    fn import_patients<'py>(&self, py: Python<'py>, clinic_id: &Bound<'_, PyAny>, data: &Bound<'_, PyAny>, actor: Option<&Bound<'_, e::Actor>>, options_: Option<&Bound<'_, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
+    fn import_patients<'py>(
+        &self,
+        py: Python<'py>,
+        clinic_id: &Bound<'_, PyAny>,
+        data: &Bound<'_, PyAny>,
+        actor: Option<&Bound<'_, e::Actor>>,
+        options_: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let id = parse_id(clinic_id, "clinic_id")?;
         let bytes = file_bytes(data)?;
         let opts = options(options_)?;
@@ -310,7 +423,14 @@ impl Scheduler {
     /// ImportRecords for appointments: every row goes through the booking rules against the store and the
     /// file's earlier rows. Same options and report shape as `import_patients`.
     #[pyo3(signature = (clinic_id, data, *, actor=None, **options_))]
-    fn import_appointments<'py>(&self, py: Python<'py>, clinic_id: &Bound<'_, PyAny>, data: &Bound<'_, PyAny>, actor: Option<&Bound<'_, e::Actor>>, options_: Option<&Bound<'_, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
+    fn import_appointments<'py>(
+        &self,
+        py: Python<'py>,
+        clinic_id: &Bound<'_, PyAny>,
+        data: &Bound<'_, PyAny>,
+        actor: Option<&Bound<'_, e::Actor>>,
+        options_: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let id = parse_id(clinic_id, "clinic_id")?;
         let bytes = file_bytes(data)?;
         let opts = options(options_)?;
@@ -321,7 +441,15 @@ impl Scheduler {
 
     /// GenerateReport for clinic-local dates `[from_, to)` (dates), optionally for some practitioners.
     #[pyo3(signature = (clinic_id, from_, to, *, practitioner_ids=None, actor=None))]
-    fn generate_report(&self, py: Python<'_>, clinic_id: &Bound<'_, PyAny>, from_: &Bound<'_, PyAny>, to: &Bound<'_, PyAny>, practitioner_ids: Option<&Bound<'_, PyAny>>, actor: Option<&Bound<'_, e::Actor>>) -> PyResult<e::Report> {
+    fn generate_report(
+        &self,
+        py: Python<'_>,
+        clinic_id: &Bound<'_, PyAny>,
+        from_: &Bound<'_, PyAny>,
+        to: &Bound<'_, PyAny>,
+        practitioner_ids: Option<&Bound<'_, PyAny>>,
+        actor: Option<&Bound<'_, e::Actor>>,
+    ) -> PyResult<e::Report> {
         let mut m = serde_json::Map::new();
         m.insert("clinic_id".into(), Value::String(crate::convert::id_string(clinic_id, "clinic_id")?));
         m.insert("from".into(), py_to_json(from_, "from")?);
@@ -336,7 +464,15 @@ impl Scheduler {
 
     /// ExportCalendar: a practitioner's appointments overlapping `[from_, to)` as iCalendar text.
     #[pyo3(signature = (practitioner_id, from_, to, *, include_patient_names=false, actor=None))]
-    fn ical_for_practitioner(&self, py: Python<'_>, practitioner_id: &Bound<'_, PyAny>, from_: &Bound<'_, PyAny>, to: &Bound<'_, PyAny>, include_patient_names: bool, actor: Option<&Bound<'_, e::Actor>>) -> PyResult<String> {
+    fn ical_for_practitioner(
+        &self,
+        py: Python<'_>,
+        practitioner_id: &Bound<'_, PyAny>,
+        from_: &Bound<'_, PyAny>,
+        to: &Bound<'_, PyAny>,
+        include_patient_names: bool,
+        actor: Option<&Bound<'_, e::Actor>>,
+    ) -> PyResult<String> {
         let id = parse_id(practitioner_id, "practitioner_id")?;
         let (f, t) = (extract_utc(from_, "from")?, extract_utc(to, "to")?);
         let feed = clinic_core::interop::usecases::PractitionerFeed { include_patient_names };
@@ -346,7 +482,14 @@ impl Scheduler {
 
     /// ExportCalendar: a patient's appointments overlapping `[from_, to)` as iCalendar text.
     #[pyo3(signature = (patient_id, from_, to, *, actor=None))]
-    fn ical_for_patient(&self, py: Python<'_>, patient_id: &Bound<'_, PyAny>, from_: &Bound<'_, PyAny>, to: &Bound<'_, PyAny>, actor: Option<&Bound<'_, e::Actor>>) -> PyResult<String> {
+    fn ical_for_patient(
+        &self,
+        py: Python<'_>,
+        patient_id: &Bound<'_, PyAny>,
+        from_: &Bound<'_, PyAny>,
+        to: &Bound<'_, PyAny>,
+        actor: Option<&Bound<'_, e::Actor>>,
+    ) -> PyResult<String> {
         let id = parse_id(patient_id, "patient_id")?;
         let (f, t) = (extract_utc(from_, "from")?, extract_utc(to, "to")?);
         let a = actor_of(actor);
@@ -355,7 +498,12 @@ impl Scheduler {
 
     /// A patient as a FHIR R4 Patient resource (dict).
     #[pyo3(signature = (patient_id, *, actor=None))]
-    fn fhir_patient<'py>(&self, py: Python<'py>, patient_id: &Bound<'_, PyAny>, actor: Option<&Bound<'_, e::Actor>>) -> PyResult<Bound<'py, PyAny>> {
+    fn fhir_patient<'py>(
+        &self,
+        py: Python<'py>,
+        patient_id: &Bound<'_, PyAny>,
+        actor: Option<&Bound<'_, e::Actor>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let id = parse_id(patient_id, "patient_id")?;
         let a = actor_of(actor);
         let v = self.run(py, self.inner.fhir_patient(&a, id))?;
@@ -364,7 +512,12 @@ impl Scheduler {
 
     /// An appointment as a FHIR R4 Appointment resource (dict).
     #[pyo3(signature = (appointment_id, *, actor=None))]
-    fn fhir_appointment<'py>(&self, py: Python<'py>, appointment_id: &Bound<'_, PyAny>, actor: Option<&Bound<'_, e::Actor>>) -> PyResult<Bound<'py, PyAny>> {
+    fn fhir_appointment<'py>(
+        &self,
+        py: Python<'py>,
+        appointment_id: &Bound<'_, PyAny>,
+        actor: Option<&Bound<'_, e::Actor>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let id = parse_id(appointment_id, "appointment_id")?;
         let a = actor_of(actor);
         let v = self.run(py, self.inner.fhir_appointment(&a, id))?;
@@ -373,7 +526,12 @@ impl Scheduler {
 
     /// A schedule as a FHIR R4 Schedule resource (dict).
     #[pyo3(signature = (schedule_id, *, actor=None))]
-    fn fhir_schedule<'py>(&self, py: Python<'py>, schedule_id: &Bound<'_, PyAny>, actor: Option<&Bound<'_, e::Actor>>) -> PyResult<Bound<'py, PyAny>> {
+    fn fhir_schedule<'py>(
+        &self,
+        py: Python<'py>,
+        schedule_id: &Bound<'_, PyAny>,
+        actor: Option<&Bound<'_, e::Actor>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let id = parse_id(schedule_id, "schedule_id")?;
         let a = actor_of(actor);
         let v = self.run(py, self.inner.fhir_schedule(&a, id))?;
@@ -382,7 +540,14 @@ impl Scheduler {
 
     /// FindAvailableSlots as FHIR R4 Slot resources (status `free`), a list of dicts.
     #[pyo3(signature = (clinic_id, query=None, *, actor=None, **fields))]
-    fn fhir_free_slots<'py>(&self, py: Python<'py>, clinic_id: &Bound<'_, PyAny>, query: Option<&Bound<'_, PyAny>>, actor: Option<&Bound<'_, e::Actor>>, fields: Option<&Bound<'_, PyDict>>) -> PyResult<Bound<'py, PyList>> {
+    fn fhir_free_slots<'py>(
+        &self,
+        py: Python<'py>,
+        clinic_id: &Bound<'_, PyAny>,
+        query: Option<&Bound<'_, PyAny>>,
+        actor: Option<&Bound<'_, e::Actor>>,
+        fields: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Bound<'py, PyList>> {
         let id = parse_id(clinic_id, "clinic_id")?;
         let q = slot_query(query, fields)?;
         let a = actor_of(actor);
@@ -400,7 +565,10 @@ impl Scheduler {
 }
 
 /// An entity argument given as the class or as a dict of its fields.
-fn entity<T: pyo3::PyClass<Frozen = pyo3::pyclass::boolean_struct::True> + Sync + Clone + FromDict>(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<T> {
+fn entity<T: pyo3::PyClass<Frozen = pyo3::pyclass::boolean_struct::True> + Sync + Clone + FromDict>(
+    obj: &Bound<'_, PyAny>,
+    what: &str,
+) -> PyResult<T> {
     match obj.cast::<T>() {
         Ok(x) => Ok(x.get().clone()),
         Err(_) => T::from_any(obj, what),

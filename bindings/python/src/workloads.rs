@@ -64,7 +64,6 @@ fn w3<'py>(py: Python<'py>, rows: Option<usize>) -> PyResult<Bound<'py, PyDict>>
     Ok(d)
 }
 
-
 /// The native side of W1 for the benchmark: the requests converted once, then `run()` is rule 1 over all of
 /// them in a plain Rust loop (what `Calendar.conflicts` does after converting its input). The caller times
 /// `run()` with the same clock it uses for the Python calls.

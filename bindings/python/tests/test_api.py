@@ -266,3 +266,15 @@ def test_help_is_useful():
     for obj in (cs.Calendar, cs.Calendar.check_booking, cs.Scheduler, cs.Scheduler.create_appointment,
                 cs.validate_patient_import, cs.Clinic, cs.ValidationError, cs.Verdict):
         assert obj.__doc__ and len(obj.__doc__.strip()) > 20, obj
+
+
+def test_typing_files_ship_and_cover_the_public_names():
+    from importlib import resources
+
+    pkg = resources.files("clinic_scheduling")
+    assert pkg.joinpath("py.typed").is_file()
+    stub = pkg.joinpath("_native.pyi").read_text(encoding="utf-8")
+    errors = pkg.joinpath("_errors.py").read_text(encoding="utf-8")
+    for name in cs.__all__:
+        assert f"class {name}" in stub or f"def {name}" in stub or f"{name}:" in stub \
+            or f"class {name}" in errors, name
