@@ -5,8 +5,6 @@
 #
 # Idempotent: the build venv (target/py-bind-venv, maturin pinned in requirements-build.txt) and cargo's cache
 # are reused; the test venv is recreated every run so it only ever holds the wheel and pytest.
-#
-#   PY_BIND_PROFILE=release scripts/test-python.sh   # the optimized wheel the benchmarks use (slower to build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -15,8 +13,6 @@ manifest=bindings/python/Cargo.toml
 build_venv=target/py-bind-venv
 test_venv=target/py-bind-test-venv
 wheels=target/py-bind-wheels
-# CI builds with `wheel-ci` (opt-level 1, no debug info: far quicker to build); figures come from `release`.
-profile=${PY_BIND_PROFILE:-wheel-ci}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
 
 step() { printf '\n--> %s\n' "$*"; }
@@ -31,9 +27,9 @@ want=$(sed -n 's/^maturin==//p' bindings/python/requirements-build.txt)
 have=$("$build_venv/bin/maturin" --version 2>/dev/null | awk '{print $2}' || true)
 [ "$have" = "$want" ] || "$build_venv/bin/pip" install -q -r bindings/python/requirements-build.txt
 
-step "python binding: build the abi3 wheel (profile $profile)"
+step "python binding: build the abi3 wheel (release: the same wheel the benchmarks use)"
 rm -rf "$wheels"
-"$build_venv/bin/maturin" build -q -m "$manifest" --profile "$profile" -i "$py" -o "$wheels"
+"$build_venv/bin/maturin" build -q -m "$manifest" --release -i "$py" -o "$wheels"
 wheel=$(ls "$wheels"/clinic_scheduling-*-abi3-*.whl)
 echo "built $(basename "$wheel")"
 

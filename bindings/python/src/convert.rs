@@ -102,9 +102,20 @@ pub fn parse_id<T: std::str::FromStr<Err = clinic_core::ClinicError>>(
     s.parse::<T>().map_err(|_| field(ErrorCode::InvalidId, path, format!("{s:?} is not a UUID")))
 }
 
+/// Nesting deeper than this is refused: no entity is that deep, and a self-containing list must not recurse
+/// until the stack overflows.
+const MAX_DEPTH: usize = 64;
+
 /// Any Python value → JSON for the core's deserializers; `path` locates errors.
 pub fn py_to_json(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
+    to_json_at(obj, path, 0)
+}
+
+fn to_json_at(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Value> {
     let py = obj.py();
+    if depth > MAX_DEPTH {
+        return Err(field(ErrorCode::InvalidJson, path, format!("nested deeper than {MAX_DEPTH} levels")));
+    }
     if obj.is_none() {
         return Ok(Value::Null);
     }
@@ -127,7 +138,9 @@ pub fn py_to_json(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
             .ok_or_else(|| field(ErrorCode::InvalidJson, path, format!("{v} is not a finite number")));
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(Value::String(s.to_cow()?.into_owned()));
+        let text =
+            s.to_cow().map_err(|_| field(ErrorCode::InvalidJson, path, "not valid Unicode (a lone surrogate)"))?;
+        return Ok(Value::String(text.into_owned()));
     }
     if let Some(v) = crate::entities::entity_json(obj) {
         return Ok(v);
@@ -144,20 +157,21 @@ pub fn py_to_json(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
         return Ok(Value::String(obj.str()?.to_cow()?.into_owned()));
     }
     if let Ok(d) = obj.cast::<PyDict>() {
-        return mapping_to_json(d.iter(), path);
+        return mapping_to_json(d.iter(), path, depth);
     }
     if let Ok(m) = obj.cast::<PyMapping>() {
         let items = m.items()?;
         return mapping_to_json(
             items.iter().map(|it| (it.get_item(0).unwrap_or(it.clone()), it.get_item(1).unwrap_or(it))),
             path,
+            depth,
         );
     }
     if obj.cast::<pyo3::types::PyBytes>().is_err() && obj.cast::<pyo3::types::PyByteArray>().is_err() {
         if let Ok(it) = obj.try_iter() {
             let mut out = Vec::new();
             for (i, item) in it.enumerate() {
-                out.push(py_to_json(&item?, &format!("{path}[{i}]"))?);
+                out.push(to_json_at(&item?, &format!("{path}[{i}]"), depth + 1)?);
             }
             return Ok(Value::Array(out));
         }
@@ -168,6 +182,7 @@ pub fn py_to_json(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
 fn mapping_to_json<'py>(
     items: impl Iterator<Item = (Bound<'py, PyAny>, Bound<'py, PyAny>)>,
     path: &str,
+    depth: usize,
 ) -> PyResult<Value> {
     let mut map = Map::new();
     for (k, v) in items {
@@ -176,7 +191,7 @@ fn mapping_to_json<'py>(
             .map_err(|_| field(ErrorCode::InvalidJson, path, format!("keys must be str, got {}", type_name(&k))))?
             .to_cow()?
             .into_owned();
-        let v = py_to_json(&v, &join(path, &key))?;
+        let v = to_json_at(&v, &join(path, &key), depth + 1)?;
         map.insert(key, v);
     }
     Ok(Value::Object(map))

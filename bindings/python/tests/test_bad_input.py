@@ -132,3 +132,23 @@ def test_bad_ids_to_scheduler_methods():
     with pytest.raises(cs.ValidationError):
         s.set_now(datetime(2027, 1, 1))
     assert not math.isnan(0.0)
+
+
+def test_deep_and_self_containing_structures_are_refused_not_overflowed():
+    deep: list = []
+    cur = deep
+    for _ in range(100_000):
+        nxt: list = []
+        cur.append(nxt)
+        cur = nxt
+    with pytest.raises(cs.ValidationError):
+        cs.Clinic(name="x", time_zone="Europe/London", closures=deep)
+    loop: list = []
+    loop.append(loop)
+    with pytest.raises(cs.ValidationError):
+        cs.Clinic(name="x", time_zone="Europe/London", closures=loop)
+
+
+def test_lone_surrogate_is_a_validation_error():
+    with pytest.raises(cs.ValidationError):
+        cs.Clinic(name="\ud800", time_zone="Europe/London")
