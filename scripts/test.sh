@@ -42,4 +42,7 @@ step "supply chain: cargo deny (licences, bans, sources)"; scripts/test-supply-c
 
 step "fuzz smoke run: every fuzz/ target for a few seconds"; scripts/test-fuzz.sh
 
+step "Python binding: abi3 wheel, fresh-venv install, pytest (vectors, API, bad input, bench smoke)"
+scripts/test-python.sh
+
 step "all checks passed"
