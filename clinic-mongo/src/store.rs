@@ -100,7 +100,7 @@ struct Inner {
     /// What this instance knows of the guard chains (entries never change).
     chains: Mutex<HashMap<GuardKey, Chain>>,
     /// Each clinic's schedules with the schedules token they were read under, and when.
-    schedules_cache: Mutex<HashMap<ClinicId, (Option<String>, std::time::Instant, Vec<Schedule>)>>,
+    schedules_cache: Mutex<HashMap<ClinicId, CachedSchedules>>,
     /// Commands sent to the server (for benchmarks: round trips per booking).
     commands: Arc<AtomicU64>,
     /// Unix milliseconds of the last sweep of unfinished booking writes by this instance.
@@ -246,6 +246,9 @@ fn named_ids(d: &Document) -> Option<impl Iterator<Item = String> + '_> {
     let a = d.get_array("appointments").ok()?;
     Some(a.iter().filter_map(|b| b.as_str().map(str::to_string)))
 }
+
+/// A clinic's schedules as listed under a schedules token, and when the listing started.
+type CachedSchedules = (Option<String>, std::time::Instant, Vec<Schedule>);
 
 /// A head hint is rewritten each time a chain crosses a multiple of this many versions.
 const HINT_EVERY: u64 = 8;
