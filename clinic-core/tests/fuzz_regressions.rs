@@ -106,3 +106,14 @@ fn xls_with_a_looping_sector_chain_is_refused_and_a_good_one_opens() {
     assert_eq!(e.code(), ErrorCode::ImportMalformedFile, "{e}");
     assert!(e.to_string().contains("loops"), "{e}");
 }
+
+/// `import_spreadsheet`: a file ending inside its directory sector made calamine slice a short directory entry
+/// and panic.
+#[test]
+fn xls_cut_inside_its_directory_is_refused() {
+    let good = include_bytes!("fixtures/fuzz/xlwt-patients.xls");
+    let dir_start = u32::from_le_bytes(good[48..52].try_into().unwrap()) as usize;
+    let cut = &good[..512 + dir_start * 512 + 100];
+    let e = xls_error(cut);
+    assert_eq!(e.code(), ErrorCode::ImportMalformedFile, "{e}");
+}

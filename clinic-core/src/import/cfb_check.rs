@@ -115,6 +115,11 @@ pub(crate) fn check_cfb(bytes: &[u8]) -> Result<(), String> {
     for id in chain(&fat, u32_at(bytes, 48), c.count, "directory")? {
         dir.extend_from_slice(c.sector(id)?);
     }
+    // calamine cuts the directory into 128-byte entries and slices each one up to 128 bytes: a directory sector cut
+    // short by the end of the file made it panic (found by `import_spreadsheet`).
+    if dir.len() % 128 != 0 {
+        return Err("the directory is cut short by the end of the file".into());
+    }
     // (start sector, stream length, has a name) per 128-byte entry; entry 0 is the root (the mini stream).
     let entries: Vec<(u32, u64, bool)> = dir
         .chunks_exact(128)
