@@ -117,3 +117,19 @@ fn xls_cut_inside_its_directory_is_refused() {
     let e = xls_error(cut);
     assert_eq!(e.code(), ErrorCode::ImportMalformedFile, "{e}");
 }
+
+/// calamine 0.31's BIFF reader indexed a slice with a length taken from the file (`xls.rs:442`) and panicked on
+/// this input, found by the `import_spreadsheet` fuzz target; calamine 0.38 checks it. Opening and reading every
+/// row must end in rows or a typed import error.
+#[test]
+fn xls_record_with_a_length_beyond_its_data_is_not_a_panic() {
+    let bytes = include_bytes!("fixtures/fuzz/calamine-biff-slice-panic.bin");
+    let opts = clinic_core::import::ImportOptions::default();
+    if let Ok(table) = clinic_core::import::open_bytes(bytes, &opts) {
+        for row in table.records {
+            if let Err(e) = row {
+                assert!(e.code.as_str().starts_with("IMPORT_"), "{e:?}");
+            }
+        }
+    }
+}
