@@ -34,8 +34,11 @@ async fn mongo_audit_tampering_is_detected_and_a_second_connect_is_idempotent() 
     let m = mongo().await;
     let db = m.new_database("infra_tamper");
     let s = MongoInfraStore::connect(m.uri(), &db).await.unwrap();
-    // Connecting again (a second instance, a restart) finds the indexes in place.
-    let s2 = MongoInfraStore::connect(m.uri(), &db).await.unwrap();
+    // Connecting again (a second instance, a restart) finds the indexes in place; `connect_uri` takes the
+    // database from the connection string's path.
+    assert!(m.uri().ends_with('/'), "{}", m.uri());
+    let s2 = MongoInfraStore::connect_uri(&format!("{}{db}", m.uri())).await.unwrap();
+    assert_eq!(s2.database().name(), db);
     let log = AuditLog::new(Arc::new(s.clone()));
     for i in 0..5 {
         log.append(conformance::entry("patient.read", &format!("p{i}"))).await.unwrap();

@@ -298,6 +298,15 @@ impl MongoInfraStore {
         Self::with_client(client, db_name).await
     }
 
+    /// [`connect`](Self::connect) with the database named in the connection string's path
+    /// (`mongodb://host/clinic`), or `clinic_mongo::DEFAULT_DATABASE` — the same choice as
+    /// `clinic_mongo::MongoStore::connect_uri`, so both stores land in one database.
+    pub async fn connect_uri(uri: &str) -> Result<Self> {
+        let parsed = ClientOptions::parse(uri).await.map_err(mongo_err("connection string"))?;
+        let db = parsed.default_database.clone().unwrap_or_else(|| clinic_mongo::DEFAULT_DATABASE.to_string());
+        Self::connect(uri, &db).await
+    }
+
     /// Uses an existing client (e.g. `clinic_mongo::MongoStore::client()`, to share its connection pool).
     pub async fn with_client(client: Client, db_name: &str) -> Result<Self> {
         let db = client.database(db_name);
