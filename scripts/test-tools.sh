@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the independent tools some tests check the project's output with, idempotently:
-#   - a Python venv at target/py-venv with scripts/requirements-test.txt (icalendar, jsonschema, openpyxl, xlwt);
+#   - a Python venv at target/py-venv with scripts/requirements-test.txt (icalendar, jsonschema, openpyxl, xlwt, aiosmtpd);
 #   - pdftotext (Debian's poppler-utils), when it is missing;
 #   - the official FHIR R4 JSON schema, fetched and hash-checked by scripts/fhir-schema.sh.
 # A second run only compares a stamp and returns. Tests find the venv's python at target/py-venv/bin/python

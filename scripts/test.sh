@@ -13,7 +13,7 @@ for c in rustfmt clippy; do
 done
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 
-step "test tools: Python venv (icalendar, jsonschema, openpyxl, xlwt), pdftotext, FHIR R4 schema"
+step "test tools: Python venv (icalendar, jsonschema, openpyxl, xlwt, aiosmtpd), pdftotext, FHIR R4 schema"
 scripts/test-tools.sh
 
 step "cargo fmt --check"

@@ -304,11 +304,20 @@ impl Verifier {
 
 /// Verifies a sequence of entries as read (or exported), in the order given.
 pub fn verify_entries<'a>(entries: impl IntoIterator<Item = &'a AuditEntry>) -> AuditReport {
+    let entries: Vec<&AuditEntry> = entries.into_iter().collect();
     let mut v = Verifier::new();
-    for e in entries {
+    for e in &entries {
         v.push(e);
     }
-    v.finish()
+    let mut report = v.finish();
+    // In a store (read by seq) a gap is a deletion; in a given sequence the "missing" entry may just come
+    // later: then it is a reordering.
+    if let Some(p) = report.problem.as_mut() {
+        if p.kind == AuditProblemKind::Missing && entries.iter().any(|e| e.seq == p.seq) {
+            p.kind = AuditProblemKind::OutOfOrder;
+        }
+    }
+    report
 }
 
 /// How many times an appender retries when other appenders keep taking the next `seq`.

@@ -91,10 +91,19 @@ impl Notifier for SmtpNotifier {
                 message: format!("cannot build the e-mail: {e}"),
                 retryable: false,
             })?;
-        self.transport.send(msg).await.map(|_| ()).map_err(|e| InfraError::Notification {
-            // lettre's errors do not contain the message or the recipient.
-            message: format!("SMTP: {e}"),
-            retryable: e.is_transient() || e.is_timeout(),
+        self.transport.send(msg).await.map(|_| ()).map_err(|e| {
+            // Only the class and the reply code: a relay's reply text often quotes the recipient address,
+            // and this message ends up in logs.
+            let class = if e.is_timeout() {
+                "timed out".to_string()
+            } else if e.is_permanent() {
+                format!("permanent error {}", e.status().map(|c| c.to_string()).unwrap_or_default())
+            } else if e.is_transient() {
+                format!("transient error {}", e.status().map(|c| c.to_string()).unwrap_or_default())
+            } else {
+                "connection or protocol error".to_string()
+            };
+            InfraError::Notification { message: format!("SMTP: {}", class.trim_end()), retryable: !e.is_permanent() }
         })
     }
 }
