@@ -196,6 +196,8 @@ impl AppError {
 pub fn status_of(e: &ClinicError) -> StatusCode {
     use ErrorCode as C;
     match e {
+        // A taken MRN is the state of the store, not a malformed input: a conflict.
+        ClinicError::Validation(v) if v.errors.iter().any(|f| f.code == C::DuplicateMrn) => StatusCode::CONFLICT,
         ClinicError::Validation(_) => match e.code() {
             C::InvalidJson | C::InvalidId => StatusCode::BAD_REQUEST,
             _ => StatusCode::UNPROCESSABLE_ENTITY,

@@ -12,9 +12,12 @@ use uuid::Uuid;
 
 const KEEP: usize = 64;
 
+/// One remembered import: its id, who ran it, its rejections.
+type Entry = (Uuid, Option<UserId>, Vec<Rejection>);
+
 #[derive(Debug, Default)]
 pub struct RecentImports {
-    items: Mutex<VecDeque<(Uuid, Option<UserId>, Vec<Rejection>)>>,
+    items: Mutex<VecDeque<Entry>>,
 }
 
 impl RecentImports {

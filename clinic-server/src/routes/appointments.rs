@@ -89,6 +89,7 @@ fn appointment_response(a: &clinic_core::Appointment, status: StatusCode) -> Res
 
 /// Filters of an appointment listing.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AppointmentListQuery {
     /// Defaults to the caller's clinic.

@@ -17,6 +17,7 @@ use crate::state::AppState;
 
 /// The span of a feed (at most 400 days).
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct FeedRange {
     pub from: DateTime<Utc>,
@@ -125,6 +126,7 @@ pub async fn fhir_schedule(
 
 /// Free slots as FHIR Slot resources.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct FhirSlotQuery {
     pub clinic_id: Uuid,

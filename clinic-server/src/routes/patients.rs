@@ -20,6 +20,7 @@ use crate::state::AppState;
 
 /// Search parameters; every one given must match.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PatientSearch {
     /// Case-insensitive prefix of the given or family name.

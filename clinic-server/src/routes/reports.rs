@@ -27,6 +27,7 @@ pub fn id_list<T: From<Uuid>>(s: Option<&str>) -> ApiResult<Vec<T>> {
 
 /// What to search.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AvailabilityQuery {
     pub appointment_type_id: Uuid,
@@ -69,6 +70,7 @@ pub async fn availability(
 
 /// Report range and output.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReportParams {
     /// First clinic-local date (inclusive).
