@@ -38,4 +38,6 @@ if cargo tree -p clinic-core -e normal --prefix none | awk '{print $1}' | grep -
 fi
 echo "ok: no I/O crates"
 
+step "Node and WASM bindings (scripts/test-js.sh)"; scripts/test-js.sh
+
 step "all checks passed"

@@ -24,7 +24,7 @@ const schedule = (id, practitioner) => ({
 });
 
 function input() {
-  return {
+  return structuredClone({
     clinic: { id: CLINIC, name: "Test Clinic", timeZone: "America/New_York" },
     practitioners: [
       { id: DR_A, name: "Dr Ada" },
@@ -35,7 +35,7 @@ function input() {
     appointments: [
       { id: APPT, patientId: PAT1, practitionerId: DR_A, appointmentTypeId: TYPE, start: "2027-02-01T15:00:00Z" },
     ],
-  };
+  });
 }
 
 const request = (over = {}) => ({
@@ -127,7 +127,9 @@ for (const { name, lib } of impls) {
     });
 
     it("overbooking needs mayOverbook (rule 6)", () => {
-      assert.deepEqual(cal.check(request({ overbook: true }), { now: NOW }).codes, ["OVERBOOK_NOT_PERMITTED"]);
+      const refused = cal.check(request({ overbook: true }), { now: NOW });
+      assert.equal(refused.accepted, false);
+      assert.ok(refused.codes.includes("OVERBOOK_NOT_PERMITTED"), `${refused.codes}`);
       const v = cal.check(request({ overbook: true }), { now: NOW, mayOverbook: true });
       assert.equal(v.accepted, true);
       assert.equal(v.overbooked, true);
@@ -191,13 +193,13 @@ for (const { name, lib } of impls) {
       const err = throwsCode(() => new lib.Calendar(bad), "INVALID_TIME_ZONE");
       const got = err.errors.map((e) => `${e.loc}:${e.code}`);
       for (const want of [
-        "clinic:INVALID_TIME_ZONE",
-        "practitioners[1].name:REQUIRED",
-        "appointmentTypes[0].durationMinutes:INVALID_DURATION",
+        "calendar.clinic.timeZone:INVALID_TIME_ZONE",
+        "calendar.practitioners[1].name:REQUIRED",
+        "calendar.appointmentTypes[0].durationMinutes:INVALID_DURATION",
       ]) {
         assert.ok(got.includes(want), `${want} in ${got}`);
       }
-      assert.ok(got.some((g) => g.startsWith("schedules[0].weeklyHours[1]")), `${got}`);
+      assert.ok(got.some((g) => g.startsWith("calendar.schedules[0].weeklyHours[1]")), `${got}`);
     });
 
     it("null, undefined and non-objects as arguments", () => {
@@ -272,7 +274,7 @@ for (const { name, lib } of impls) {
       assert.ok(err.message.length < 500, `message of ${err.message.length} chars`);
       const bad = input();
       bad.practitioners[0].name = huge;
-      throwsCode(() => new lib.Calendar(bad), "TOO_LONG", "practitioners[0].name");
+      throwsCode(() => new lib.Calendar(bad), "TOO_LONG", "calendar.practitioners[0].name");
       const bad2 = input();
       bad2.clinic.timeZone = huge;
       const e2 = throwsCode(() => new lib.Calendar(bad2), "INVALID_TIME_ZONE");

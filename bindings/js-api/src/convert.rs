@@ -137,11 +137,11 @@ pub fn calendar(input: &CalendarInput) -> Result<Calendar, JsApiError> {
     let schedules = collect_all(&mut errs, "schedules", input.schedules.iter().map(|s| schedule(s, cid)).collect());
     let clinic = match (clinic, errs.is_empty()) {
         (Some(c), true) => c,
-        _ => return Err(JsApiError::from_core("", ClinicError::Validation(errs))),
+        _ => return Err(JsApiError::from_core("calendar", ClinicError::Validation(errs))),
     };
     let appointments: Vec<ExistingAppointment> = input.appointments.iter().map(existing).collect();
     build_calendar(clinic, practitioners, rooms, types, schedules, &appointments, DateTime::UNIX_EPOCH)
-        .map_err(|e| JsApiError::from_core("", e))
+        .map_err(|e| JsApiError::from_core("calendar", e))
 }
 
 pub fn booking_request(r: &BookingRequestDto) -> BookingRequest {
