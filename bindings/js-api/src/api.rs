@@ -1,7 +1,7 @@
 //! The operations both JavaScript builds expose, on DTOs. Each one converts, calls the engine, converts back.
 
-use clinic_core::import::{write_rejections_csv, PatientRows};
-use clinic_core::{Calendar, ClinicId};
+use clinic_core::import::{write_rejections_csv, BoxedRecords, ImportOptions, PatientRows};
+use clinic_core::{Calendar, ClinicError, ClinicId};
 
 use crate::convert;
 use crate::dto::*;
@@ -66,12 +66,36 @@ impl JsCalendar {
     }
 }
 
+#[cfg(feature = "spreadsheets")]
+fn patient_rows<'a>(bytes: &'a [u8], clinic: ClinicId, opts: &ImportOptions) -> Result<PatientRows<BoxedRecords<'a>>, ClinicError> {
+    PatientRows::from_bytes(bytes, clinic, opts)
+}
+
+/// Without spreadsheet support only CSV is read; a spreadsheet is refused by its content, with a hint.
+#[cfg(not(feature = "spreadsheets"))]
+fn patient_rows<'a>(bytes: &'a [u8], clinic: ClinicId, opts: &ImportOptions) -> Result<PatientRows<BoxedRecords<'a>>, ClinicError> {
+    use clinic_core::import::{sniff_kind, FileKind};
+    if sniff_kind(bytes) != FileKind::Csv {
+        return Err(ClinicError::rule(
+            clinic_core::ErrorCode::ImportMalformedFile,
+            "this build reads CSV only (XLS and XLSX are read by the server and the Node package): save the sheet as CSV",
+        ));
+    }
+    if bytes.len() as u64 > opts.max_file_bytes {
+        return Err(ClinicError::rule(
+            clinic_core::ErrorCode::ImportFileTooLarge,
+            format!("the file has {} bytes; at most {} are accepted", bytes.len(), opts.max_file_bytes),
+        ));
+    }
+    PatientRows::from_csv(bytes, clinic, opts)
+}
+
 /// Validates and normalizes a patients file (CSV, XLS or XLSX) without storing anything: the accepted
 /// patients and the rejection report, row by row.
 pub fn validate_patient_import(bytes: &[u8], options: &ImportOptionsDto) -> Result<PatientImportDto, JsApiError> {
     let opts = convert::import_options(options);
     let clinic_id = options.clinic_id.map(|c| ClinicId(c.0)).unwrap_or_default();
-    let rows = PatientRows::from_bytes(bytes, clinic_id, &opts).map_err(|e| JsApiError::from_core("data", e))?;
+    let rows = patient_rows(bytes, clinic_id, &opts).map_err(|e| JsApiError::from_core("data", e))?;
     let keep = options.include_accepted.unwrap_or(true);
     let (mut accepted_count, mut rejected_count) = (0u64, 0u64);
     let mut accepted = Vec::new();
