@@ -17,7 +17,7 @@ const weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri"].map((weekday) => ({ weekday
 const schedule = (id, practitioner) => ({
   id,
   resource: { kind: "practitioner", id: practitioner },
-  weeklyHours: weekdays,
+  weeklyHours: weekdays.map((w) => ({ ...w })),
   breaks: [{ start: "12:00", end: "13:00" }],
   validFrom: "2027-01-01",
   granularityMinutes: 15,
@@ -278,7 +278,7 @@ for (const { name, lib } of impls) {
       const bad2 = input();
       bad2.clinic.timeZone = huge;
       const e2 = throwsCode(() => new lib.Calendar(bad2), "INVALID_TIME_ZONE");
-      assert.ok(e2.message.length < 5_000_000, "the zone is not echoed whole");
+      assert.ok(e2.message.length < 1_000, `the zone is not echoed whole (${e2.message.length} chars)`);
     });
 
     it("the calendar still works after every error above", () => {

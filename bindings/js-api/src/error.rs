@@ -56,6 +56,17 @@ pub(crate) fn camel_path(path: &str) -> String {
     out
 }
 
+/// Core messages quote the offending value; a multi-megabyte input must not come back whole in an error.
+const MAX_MESSAGE_CHARS: usize = 300;
+
+fn bounded(message: String) -> String {
+    if message.len() <= MAX_MESSAGE_CHARS {
+        return message;
+    }
+    let cut: String = message.chars().take(MAX_MESSAGE_CHARS).collect();
+    format!("{cut}… ({} characters)", message.chars().count())
+}
+
 fn join(prefix: &str, field: &str) -> String {
     match (prefix.is_empty(), field.is_empty()) {
         (true, _) => field.to_string(),
@@ -84,7 +95,7 @@ impl JsApiError {
         let item = |f: FieldError| ErrorItem {
             loc: camel_path(&join(prefix, &f.field)),
             code: f.code.as_str().to_string(),
-            message: f.message,
+            message: bounded(f.message),
         };
         let errors: Vec<ErrorItem> = match e {
             ClinicError::Validation(v) => v.errors.into_iter().map(item).collect(),
@@ -93,7 +104,7 @@ impl JsApiError {
                 .into_iter()
                 .map(|v| ErrorItem { loc: prefix.to_string(), code: v.code.as_str().to_string(), message: v.message })
                 .collect(),
-            other => vec![ErrorItem { loc: prefix.to_string(), code: code.clone(), message: other.to_string() }],
+            other => vec![ErrorItem { loc: prefix.to_string(), code: code.clone(), message: bounded(other.to_string()) }],
         };
         let message = errors
             .iter()
@@ -111,8 +122,10 @@ impl JsApiError {
     pub(crate) fn from_serde(arg: &str, path: &str, message: &str) -> Self {
         let path = if path == "." { "" } else { path };
         let loc = join(arg, path);
-        // napi prefixes its errors with the status (`InvalidArg, …`); serde_json appends a position.
+        // napi prefixes its errors with the status (`InvalidArg, …`), serde-wasm-bindgen with the JS error
+        // class (`Error: …`); serde_json appends a position.
         let message = message.strip_prefix("InvalidArg, ").unwrap_or(message);
+        let message = message.strip_prefix("Error: ").unwrap_or(message);
         if let Some(start) = message.find(CODE_MARK) {
             let rest = &message[start + CODE_MARK.len_utf8()..];
             if let Some(end) = rest.find(CODE_MARK) {

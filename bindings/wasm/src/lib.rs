@@ -3,11 +3,9 @@
 //! the server's own rules before it sends anything. This crate only moves values across the boundary and
 //! throws `JsApiError`s as JS `Error`s with `.code` and `.errors`.
 //!
-//! Values cross as JSON text (`JSON.stringify` in, `JSON.parse` out, both native in the JS engine) rather
-//! than through serde-wasm-bindgen: one serde_json path, already in the engine, instead of a second
-//! deserializer monomorphized for every DTO — smaller (the module has a 1 MiB gzipped budget) and faster on
-//! big inputs. `undefined` properties are simply absent, and NaN or ±Infinity arrive as `null`, which every
-//! numeric field refuses with `INVALID_JSON`.
+//! Values cross through serde-wasm-bindgen, which reads JS values directly like napi's deserializer does,
+//! so both builds treat `undefined`, NaN and fractions the same way (a JSON round trip would turn NaN into
+//! `null`, i.e. "absent", and an invalid `limit` into no limit).
 
 use clinic_js_api::dto::*;
 use clinic_js_api::{
@@ -30,26 +28,15 @@ fn js_error(e: JsApiError) -> JsValue {
     err.into()
 }
 
-/// `JSON.stringify(value)`; a value it refuses (a BigInt, a cycle) is the caller's `INVALID_JSON`.
-fn json_text(name: &str, value: &JsValue) -> Result<String, JsValue> {
-    let refused = |why: String| js_error(JsApiError::at(name, ErrorCode::InvalidJson, why));
-    match js_sys::JSON::stringify(value) {
-        Ok(s) => s.as_string().ok_or_else(|| refused("not representable as JSON".into())),
-        Err(e) => Err(refused(format!("not representable as JSON: {}", js_sys::Error::from(e).message()))),
-    }
-}
-
 fn arg<T: DeserializeOwned>(name: &str, value: JsValue, expected: &str) -> Result<T, JsValue> {
     if !value.is_object() {
         return Err(js_error(bad_argument(name, expected)));
     }
-    let text = json_text(name, &value)?;
-    decode(name, &mut serde_json::Deserializer::from_str(&text)).map_err(js_error)
+    decode(name, serde_wasm_bindgen::Deserializer::from(value)).map_err(js_error)
 }
 
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    let text = serde_json::to_string(value).map_err(|e| JsValue::from_str(&e.to_string()))?;
-    js_sys::JSON::parse(&text)
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, serde_wasm_bindgen::Error> {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
 }
 
 fn out<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
@@ -61,8 +48,7 @@ fn now_arg(value: JsValue) -> Result<Instant, JsValue> {
     if value.as_string().is_none() {
         return Err(js_error(bad_argument("now", "an RFC 3339 date-time string")));
     }
-    let text = json_text("now", &value)?;
-    decode("now", &mut serde_json::Deserializer::from_str(&text)).map_err(js_error)
+    decode("now", serde_wasm_bindgen::Deserializer::from(value)).map_err(js_error)
 }
 
 /// A clinic's calendar (clinic, practitioners, rooms, types, schedules, existing appointments), built once
