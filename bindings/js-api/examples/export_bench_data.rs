@@ -69,7 +69,11 @@ fn appointment(a: &Appointment) -> AppointmentDto {
 }
 
 /// The calendar's entities (types: the ones named) plus the appointments, as API input.
-fn calendar_input(cal: &Calendar, type_ids: &BTreeSet<clinic_core::AppointmentTypeId>, appts: &[Appointment]) -> CalendarInput {
+fn calendar_input(
+    cal: &Calendar,
+    type_ids: &BTreeSet<clinic_core::AppointmentTypeId>,
+    appts: &[Appointment],
+) -> CalendarInput {
     let ids = cal.practitioner_ids();
     CalendarInput {
         clinic: dto(cal.clinic()),

@@ -57,7 +57,11 @@ impl JsCalendar {
     }
 
     /// Free starts, sorted by (start, practitioner).
-    pub fn find_available_slots(&self, query: &SlotQueryDto, now: &crate::Instant) -> Result<Vec<SlotOfferDto>, JsApiError> {
+    pub fn find_available_slots(
+        &self,
+        query: &SlotQueryDto,
+        now: &crate::Instant,
+    ) -> Result<Vec<SlotOfferDto>, JsApiError> {
         let slots = self
             .calendar
             .find_available_slots(&convert::slot_query(query), now.0)
@@ -67,13 +71,21 @@ impl JsCalendar {
 }
 
 #[cfg(feature = "spreadsheets")]
-fn patient_rows<'a>(bytes: &'a [u8], clinic: ClinicId, opts: &ImportOptions) -> Result<PatientRows<BoxedRecords<'a>>, ClinicError> {
+fn patient_rows<'a>(
+    bytes: &'a [u8],
+    clinic: ClinicId,
+    opts: &ImportOptions,
+) -> Result<PatientRows<BoxedRecords<'a>>, ClinicError> {
     PatientRows::from_bytes(bytes, clinic, opts)
 }
 
 /// Without spreadsheet support only CSV is read; a spreadsheet is refused by its content, with a hint.
 #[cfg(not(feature = "spreadsheets"))]
-fn patient_rows<'a>(bytes: &'a [u8], clinic: ClinicId, opts: &ImportOptions) -> Result<PatientRows<BoxedRecords<'a>>, ClinicError> {
+fn patient_rows<'a>(
+    bytes: &'a [u8],
+    clinic: ClinicId,
+    opts: &ImportOptions,
+) -> Result<PatientRows<BoxedRecords<'a>>, ClinicError> {
     use clinic_core::import::{sniff_kind, FileKind};
     if sniff_kind(bytes) != FileKind::Csv {
         return Err(ClinicError::rule(

@@ -8,8 +8,8 @@ use clinic_core::model::schedule::DEFAULT_GRANULARITY_MINUTES;
 use clinic_core::vectors::{build_calendar, ExistingAppointment};
 use clinic_core::{
     Address, AppointmentStatus, AppointmentType, AppointmentTypeId, AppointmentTypeInput, BookingRequest, Calendar,
-    Clinic, ClinicError, ClinicId, ClinicInput, ContactInfo, PatientId, Practitioner, PractitionerId,
-    RecurringHours, ResourceRef, Room, RoomId, Schedule, ScheduleId, ScheduleInput, SlotQuery, ValidationErrors,
+    Clinic, ClinicError, ClinicId, ClinicInput, ContactInfo, PatientId, Practitioner, PractitionerId, RecurringHours,
+    ResourceRef, Room, RoomId, Schedule, ScheduleId, ScheduleInput, SlotQuery, ValidationErrors,
 };
 
 use crate::dto::*;

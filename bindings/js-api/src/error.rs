@@ -104,7 +104,9 @@ impl JsApiError {
                 .into_iter()
                 .map(|v| ErrorItem { loc: prefix.to_string(), code: v.code.as_str().to_string(), message: v.message })
                 .collect(),
-            other => vec![ErrorItem { loc: prefix.to_string(), code: code.clone(), message: bounded(other.to_string()) }],
+            other => {
+                vec![ErrorItem { loc: prefix.to_string(), code: code.clone(), message: bounded(other.to_string()) }]
+            }
         };
         let message = errors
             .iter()

@@ -16,8 +16,8 @@ mod error;
 mod values;
 
 pub use api::{validate_patient_import, JsCalendar};
-pub use error::{ErrorItem, JsApiError};
 pub use clinic_core::ErrorCode;
+pub use error::{ErrorItem, JsApiError};
 pub use values::{Date, Id, Instant, Time};
 
 use serde::{Deserialize, Deserializer};

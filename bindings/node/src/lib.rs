@@ -8,7 +8,9 @@
 use std::sync::Arc;
 
 use clinic_js_api::dto::*;
-use clinic_js_api::{bad_argument, decode, validate_patient_import as validate_import, Instant, JsApiError, JsCalendar};
+use clinic_js_api::{
+    bad_argument, decode, validate_patient_import as validate_import, Instant, JsApiError, JsCalendar,
+};
 use napi::bindgen_prelude::*;
 use napi::{De, Env, JsError, JsValue, ScopedTask, ValueType};
 use napi_derive::napi;
@@ -170,7 +172,11 @@ impl Calendar {
 
 /// Validates and normalizes a patients file (CSV text, or CSV/XLS/XLSX bytes) without storing anything.
 #[napi(ts_args_type = "data: string | Uint8Array, options?: ImportOptions", ts_return_type = "PatientImport")]
-pub fn validate_patient_import<'e>(env: &'e Env, data: Unknown<'_>, options: Option<Unknown<'_>>) -> Result<Unknown<'e>> {
+pub fn validate_patient_import<'e>(
+    env: &'e Env,
+    data: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> Result<Unknown<'e>> {
     let bytes = bytes_arg(env, data)?;
     let options = import_options(env, options)?;
     let report = validate_import(&bytes, &options).map_err(|e| js_error(env, e))?;

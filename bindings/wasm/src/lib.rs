@@ -119,7 +119,10 @@ pub fn validate_patient_import(
     } else {
         return Err(js_error(bad_argument("data", "a string or Uint8Array")));
     };
-    let options: ImportOptionsDto =
-        if options.is_undefined() || options.is_null() { ImportOptionsDto::default() } else { arg("options", options, "an ImportOptions object")? };
+    let options: ImportOptionsDto = if options.is_undefined() || options.is_null() {
+        ImportOptionsDto::default()
+    } else {
+        arg("options", options, "an ImportOptions object")?
+    };
     out(&validate_import(&bytes, &options).map_err(js_error)?)
 }
