@@ -1,7 +1,8 @@
 //! The JSON-shaped objects JavaScript passes in and gets back (camelCase, ids and instants as strings).
 //!
-//! Their TypeScript mirror is `bindings/js-api/types.d.ts`; a test in this crate round-trips the example
-//! objects of that file's documentation through these types, and the JS suites run both builds on them.
+//! Their TypeScript mirror is `bindings/js-api/types.d.ts` (hand-written; it becomes the header of the napi
+//! build's `index.d.ts` and a custom section of the wasm module's `.d.ts`); the JS suites exercise both builds
+//! with objects of these shapes.
 //! Enumerations and nested values whose field names are single words (`weekday`, `start`, `kind`) reuse the
 //! core's own serde types; everything with a multi-word field has a DTO here.
 
