@@ -45,4 +45,6 @@ step "fuzz smoke run: every fuzz/ target for a few seconds"; scripts/test-fuzz.s
 step "Python binding: abi3 wheel, fresh-venv install, pytest (vectors, API, bad input, bench smoke)"
 scripts/test-python.sh
 
+step "Node and WASM bindings (scripts/test-js.sh)"; scripts/test-js.sh
+
 step "all checks passed"

@@ -113,41 +113,59 @@ impl Scenario {
 
     /// The engine's read model of the scenario.
     pub fn calendar(&self) -> Result<Calendar, ClinicError> {
-        let mut appts = Vec::with_capacity(self.appointments.len());
-        for (i, a) in self.appointments.iter().enumerate() {
-            let ty = self
-                .appointment_types
-                .iter()
-                .find(|t| t.id() == a.appointment_type_id)
-                .ok_or_else(|| ClinicError::not_found("appointment type", a.appointment_type_id))?;
-            let slot = TimeSlot::starting_at(a.start, i64::from(ty.duration_minutes()))?;
-            let spec = NewAppointment {
-                clinic_id: self.clinic.id(),
-                patient_id: a.patient_id,
-                practitioner_id: a.practitioner_id,
-                room_id: a.room_id,
-                appointment_type_id: a.appointment_type_id,
-                slot,
-                reason: None,
-                notes: None,
-            };
-            let status = if a.status == AppointmentStatus::Proposed { a.status } else { AppointmentStatus::Booked };
-            let mut appt = Appointment::new(a.id, spec, ty, status, false, self.now)
-                .map_err(|e| ClinicError::field(e.code(), format!("appointments[{i}]"), e.to_string()))?;
-            if !matches!(a.status, AppointmentStatus::Proposed | AppointmentStatus::Booked) {
-                force_status(&mut appt, a.status, self.clinic.time_zone());
-            }
-            appts.push(appt);
-        }
-        Calendar::from_parts(
+        build_calendar(
             self.clinic.clone(),
             self.practitioners.iter().cloned(),
             self.rooms.iter().cloned(),
             self.appointment_types.iter().cloned(),
             self.schedules.iter().cloned(),
-            appts,
+            &self.appointments,
+            self.now,
         )
     }
+}
+
+/// Builds a [`Calendar`] from entities plus existing appointments given as [`ExistingAppointment`]s (id,
+/// participants, type, start, status): the shape a binding receives from JavaScript or Python, where whole
+/// [`Appointment`]s with history and versions would be noise. Ends and buffers come from each type, exactly
+/// as for a test vector, so a binding's calendar and the vectors' are built by the same code. `created` is
+/// only recorded as the appointments' creation time. Errors name the appointment (`appointments[3]`).
+pub fn build_calendar(
+    clinic: Clinic,
+    practitioners: impl IntoIterator<Item = Practitioner>,
+    rooms: impl IntoIterator<Item = Room>,
+    types: impl IntoIterator<Item = AppointmentType>,
+    schedules: impl IntoIterator<Item = Schedule>,
+    appointments: &[ExistingAppointment],
+    created: DateTime<Utc>,
+) -> Result<Calendar, ClinicError> {
+    let types: Vec<AppointmentType> = types.into_iter().collect();
+    let mut appts = Vec::with_capacity(appointments.len());
+    for (i, a) in appointments.iter().enumerate() {
+        let ty = types
+            .iter()
+            .find(|t| t.id() == a.appointment_type_id)
+            .ok_or_else(|| ClinicError::not_found("appointment type", a.appointment_type_id))?;
+        let slot = TimeSlot::starting_at(a.start, i64::from(ty.duration_minutes()))?;
+        let spec = NewAppointment {
+            clinic_id: clinic.id(),
+            patient_id: a.patient_id,
+            practitioner_id: a.practitioner_id,
+            room_id: a.room_id,
+            appointment_type_id: a.appointment_type_id,
+            slot,
+            reason: None,
+            notes: None,
+        };
+        let status = if a.status == AppointmentStatus::Proposed { a.status } else { AppointmentStatus::Booked };
+        let mut appt = Appointment::new(a.id, spec, ty, status, false, created)
+            .map_err(|e| ClinicError::field(e.code(), format!("appointments[{i}]"), e.to_string()))?;
+        if !matches!(a.status, AppointmentStatus::Proposed | AppointmentStatus::Booked) {
+            force_status(&mut appt, a.status, clinic.time_zone());
+        }
+        appts.push(appt);
+    }
+    Calendar::from_parts(clinic, practitioners, rooms, types, schedules, appts)
 }
 
 /// Walks the state machine to a terminal/arrived status for scenario setup (the path is always legal).

@@ -86,8 +86,11 @@ pub struct ScheduleInput {
     pub granularity_minutes: u32,
 }
 
+/// The slot granularity of a schedule that does not name one (also used by the bindings' inputs).
+pub const DEFAULT_GRANULARITY_MINUTES: u32 = 5;
+
 fn default_granularity() -> u32 {
-    5
+    DEFAULT_GRANULARITY_MINUTES
 }
 
 /// One availability window in UTC epoch minutes, `[start, end)`, after breaks and absences were cut out.

@@ -1,0 +1,138 @@
+//! The operations both JavaScript builds expose, on DTOs. Each one converts, calls the engine, converts back.
+
+use clinic_core::import::{write_rejections_csv, BoxedRecords, ImportOptions, PatientRows};
+use clinic_core::{Calendar, ClinicError, ClinicId};
+
+use crate::convert;
+use crate::dto::*;
+use crate::error::JsApiError;
+
+/// A clinic's calendar, built once and queried many times (checks and searches read it; nothing mutates it).
+#[derive(Debug, Clone)]
+pub struct JsCalendar {
+    calendar: Calendar,
+}
+
+impl JsCalendar {
+    pub fn new(input: &CalendarInput) -> Result<JsCalendar, JsApiError> {
+        Ok(JsCalendar { calendar: convert::calendar(input)? })
+    }
+
+    /// One booking check; alternatives are searched for a rejection unless `options.alternatives` is false.
+    pub fn check(&self, request: &BookingRequestDto, options: &CheckOptions) -> VerdictDto {
+        let req = convert::booking_request(request);
+        let verdict = if options.alternatives.unwrap_or(true) {
+            self.calendar.check(&req, options.now.0, options.may_overbook)
+        } else {
+            self.evaluate(&req, options)
+        };
+        convert::verdict(&verdict)
+    }
+
+    /// Many checks in one call (one crossing of the JS boundary); alternatives only when asked for.
+    pub fn check_many(&self, requests: &[BookingRequestDto], options: &CheckOptions) -> Vec<VerdictDto> {
+        let with_alternatives = options.alternatives.unwrap_or(false);
+        requests
+            .iter()
+            .map(|r| {
+                let req = convert::booking_request(r);
+                let v = if with_alternatives {
+                    self.calendar.check(&req, options.now.0, options.may_overbook)
+                } else {
+                    self.evaluate(&req, options)
+                };
+                convert::verdict(&v)
+            })
+            .collect()
+    }
+
+    fn evaluate(&self, req: &clinic_core::BookingRequest, options: &CheckOptions) -> clinic_core::Verdict {
+        let (violations, overbooked) = self.calendar.evaluate(req, options.now.0, options.may_overbook);
+        clinic_core::Verdict {
+            accepted: violations.is_empty(),
+            violations,
+            overbooked,
+            alternatives: Default::default(),
+        }
+    }
+
+    /// Free starts, sorted by (start, practitioner).
+    pub fn find_available_slots(
+        &self,
+        query: &SlotQueryDto,
+        now: &crate::Instant,
+    ) -> Result<Vec<SlotOfferDto>, JsApiError> {
+        let slots = self
+            .calendar
+            .find_available_slots(&convert::slot_query(query), now.0)
+            .map_err(|e| JsApiError::from_core("query", e))?;
+        Ok(slots.iter().map(convert::slot_offer).collect())
+    }
+}
+
+#[cfg(feature = "spreadsheets")]
+fn patient_rows<'a>(
+    bytes: &'a [u8],
+    clinic: ClinicId,
+    opts: &ImportOptions,
+) -> Result<PatientRows<BoxedRecords<'a>>, ClinicError> {
+    PatientRows::from_bytes(bytes, clinic, opts)
+}
+
+/// Without spreadsheet support only CSV is read; a spreadsheet is refused by its content, with a hint.
+#[cfg(not(feature = "spreadsheets"))]
+fn patient_rows<'a>(
+    bytes: &'a [u8],
+    clinic: ClinicId,
+    opts: &ImportOptions,
+) -> Result<PatientRows<BoxedRecords<'a>>, ClinicError> {
+    use clinic_core::import::{sniff_kind, FileKind};
+    if sniff_kind(bytes) != FileKind::Csv {
+        return Err(ClinicError::rule(
+            clinic_core::ErrorCode::ImportMalformedFile,
+            "this build reads CSV only (XLS and XLSX are read by the server and the Node package): save the sheet as CSV",
+        ));
+    }
+    if bytes.len() as u64 > opts.max_file_bytes {
+        return Err(ClinicError::rule(
+            clinic_core::ErrorCode::ImportFileTooLarge,
+            format!("the file has {} bytes; at most {} are accepted", bytes.len(), opts.max_file_bytes),
+        ));
+    }
+    PatientRows::from_csv(bytes, clinic, opts)
+}
+
+/// Validates and normalizes a patients file (CSV, XLS or XLSX) without storing anything: the accepted
+/// patients and the rejection report, row by row.
+pub fn validate_patient_import(bytes: &[u8], options: &ImportOptionsDto) -> Result<PatientImportDto, JsApiError> {
+    let opts = convert::import_options(options);
+    let clinic_id = options.clinic_id.map(|c| ClinicId(c.0)).unwrap_or_default();
+    let rows = patient_rows(bytes, clinic_id, &opts).map_err(|e| JsApiError::from_core("data", e))?;
+    let keep = options.include_accepted.unwrap_or(true);
+    let (mut accepted_count, mut rejected_count) = (0u64, 0u64);
+    let mut accepted = Vec::new();
+    let mut rejections = Vec::new();
+    for r in rows {
+        match r {
+            Ok(p) => {
+                accepted_count += 1;
+                if keep {
+                    accepted.push(convert::accepted_row(&p));
+                }
+            }
+            Err(rs) => {
+                rejected_count += 1;
+                rejections.extend(rs);
+            }
+        }
+    }
+    let mut csv = Vec::new();
+    write_rejections_csv(&mut csv, &rejections).map_err(|e| JsApiError::from_core("", e))?;
+    Ok(PatientImportDto {
+        accepted_count,
+        rejected_count,
+        accepted,
+        rejections: rejections.iter().map(convert::rejection).collect(),
+        rejections_csv: String::from_utf8_lossy(&csv).into_owned(),
+    })
+}
