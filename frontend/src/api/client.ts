@@ -5,6 +5,13 @@ import type { TokenPair } from './types';
 /** Every request of the app goes through here: one place for the base path, the token and its refresh. */
 export const API_BASE = '/api/v1';
 
+/** Same origin in the browser; tests point it at a real local server (Node's fetch needs absolute URLs). */
+let origin = '';
+export function setApiOrigin(o: string) {
+  origin = o.replace(/\/$/, '');
+}
+const url = (p: string) => origin + p;
+
 export interface RequestOptions {
   method?: string;
   body?: unknown;
@@ -27,7 +34,7 @@ export function refreshTokens(): Promise<boolean> {
       const { refresh, setTokens, clear } = useAuth.getState();
       if (!refresh) return false;
       try {
-        const res = await fetch(`${API_BASE}/auth/refresh`, {
+        const res = await fetch(url(`${API_BASE}/auth/refresh`), {
           method: 'POST',
           headers: { 'Content-Type': 'application/json' },
           body: JSON.stringify({ refresh_token: refresh }),
@@ -59,7 +66,7 @@ async function send(path: string, o: RequestOptions): Promise<Response> {
     body = JSON.stringify(o.body);
   }
   try {
-    return await fetch(path.startsWith('/') ? path : `${API_BASE}/${path}`, {
+    return await fetch(url(path.startsWith('/') ? path : `${API_BASE}/${path}`), {
       method: o.method ?? (body ? 'POST' : 'GET'),
       headers,
       body,
@@ -72,10 +79,13 @@ async function send(path: string, o: RequestOptions): Promise<Response> {
 }
 
 export async function api<T = unknown>(path: string, o: RequestOptions = {}): Promise<T> {
+  const sentWith = useAuth.getState().access;
   let res = await send(path, o);
   if (res.status === 401 && !o.noAuth) {
-    // A token that expired between two requests: rotate once and retry.
-    if (await refreshTokens()) res = await send(path, o);
+    // A token that expired between two requests: rotate once and retry. If another request already rotated
+    // it while this one was in flight, just retry with the new token (a second rotation is wasted work).
+    const rotated = useAuth.getState().access !== sentWith && !!useAuth.getState().access;
+    if (rotated || (await refreshTokens())) res = await send(path, o);
     else throw new ApiError({ title: 'Signed out', status: 401, code: CLIENT_CODES.sessionExpired });
   }
   if (!res.ok) throw new ApiError(await problemFromResponse(res));
@@ -115,7 +125,7 @@ export async function upload<T>(path: string, form: FormData, onProgress: (fract
   const once = () =>
     new Promise<{ status: number; text: string; type: string }>((resolve, reject) => {
       const xhr = new XMLHttpRequest();
-      xhr.open('POST', `${API_BASE}/${path}`);
+      xhr.open('POST', url(`${API_BASE}/${path}`));
       const token = useAuth.getState().access;
       if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
       xhr.setRequestHeader('Accept', 'application/json, application/problem+json');

@@ -21,6 +21,8 @@ export function Header() {
     }
     clear();
     qc.clear();
+    // The service worker keeps the last schedule for offline reading; it must not outlive the session.
+    navigator.serviceWorker?.controller?.postMessage('clear-data');
     navigate('/login');
   };
   return (

@@ -2,29 +2,100 @@ import type { BookingRequest, FieldError, PatientInput, SlotOffer, SlotQuery, Ve
 import type { CalendarData, Engine } from './types';
 
 /**
- * The one adapter to `bindings/wasm`. The module's exports are looked up by name and called with the core's
- * serde JSON shapes; a thrown error carries the core's `.code`. When the module's API changes, only this
- * file changes.
+ * The one adapter to `bindings/wasm` (the shared `clinic-js-api`: a `Calendar` class built from camelCase DTOs,
+ * `check(request, {now, mayOverbook})` and `findAvailableSlots(query, now)`; errors carry the core's `.code`).
+ * The server speaks the core's snake_case serde shapes; this file is the only place that maps between the two,
+ * so a change of the module's API changes only this file.
  */
-type Fn = (...args: unknown[]) => unknown;
-
-function pick(mod: Record<string, unknown>, ...names: string[]): Fn | null {
-  for (const n of names) if (typeof mod[n] === 'function') return mod[n] as Fn;
-  return null;
+interface JsCalendar {
+  check(request: unknown, options: unknown): unknown;
+  findAvailableSlots(query: unknown, now: string): unknown;
+  free?: () => void;
 }
+type CalendarCtor = new (input: unknown) => JsCalendar;
 
-function parse<T>(x: unknown): T {
-  return (typeof x === 'string' ? JSON.parse(x) : x) as T;
-}
+const stripNull = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as T;
 
-function calendarJson(d: CalendarData) {
+/** The calendar DTO of clinic-js-api from what the page loaded. */
+export function calendarInput(d: CalendarData) {
   return {
-    clinic: d.clinic,
-    practitioners: d.practitioners,
-    rooms: d.rooms,
-    appointment_types: d.types,
-    schedules: d.schedules,
-    appointments: d.appointments,
+    clinic: stripNull({ id: d.clinic.id, name: d.clinic.name, timeZone: d.clinic.time_zone, closures: d.clinic.closures ?? [] }),
+    practitioners: d.practitioners.map((p) => ({ id: p.id, clinicId: p.clinic_id, name: p.name, active: p.active })),
+    rooms: d.rooms.map((r) => ({ id: r.id, clinicId: r.clinic_id, name: r.name, active: r.active })),
+    appointmentTypes: d.types.map((t) => ({
+      id: t.id,
+      clinicId: t.clinic_id,
+      name: t.name,
+      durationMinutes: t.duration_minutes,
+      bufferBeforeMinutes: t.buffer_before_minutes,
+      bufferAfterMinutes: t.buffer_after_minutes,
+      capacity: t.capacity,
+      minNoticeMinutes: t.min_notice_minutes,
+      maxHorizonDays: t.max_horizon_days,
+      practitionerIds: t.practitioner_ids,
+      active: t.active,
+    })),
+    schedules: d.schedules.map((s) =>
+      stripNull({
+        id: s.id,
+        clinicId: s.clinic_id,
+        resource: s.resource,
+        weeklyHours: s.weekly_hours,
+        recurrences: (s.recurrences ?? []).map((r) => ({ rrule: r.rrule, start: r.start, durationMinutes: r.duration_minutes })),
+        breaks: s.breaks ?? [],
+        exceptions: s.exceptions ?? [],
+        validFrom: s.valid_from,
+        validUntil: s.valid_until,
+        granularityMinutes: s.granularity_minutes,
+      }),
+    ),
+    appointments: d.appointments.map((a) =>
+      stripNull({
+        id: a.id,
+        patientId: a.patient_id,
+        practitionerId: a.practitioner_id,
+        roomId: a.room_id,
+        appointmentTypeId: a.appointment_type_id,
+        start: a.slot.start,
+        status: a.status,
+      }),
+    ),
+  };
+}
+
+export function bookingRequestDto(r: BookingRequest) {
+  return stripNull({
+    patientId: r.patient_id,
+    practitionerId: r.practitioner_id,
+    roomId: r.room_id,
+    appointmentTypeId: r.appointment_type_id,
+    start: r.start,
+    overbook: r.overbook ?? false,
+    rescheduleOf: r.reschedule_of,
+  });
+}
+
+interface OfferDto {
+  start: string;
+  end: string;
+  practitionerId: string;
+}
+const offer = (o: OfferDto): SlotOffer => ({ start: o.start, end: o.end, practitioner_id: o.practitionerId });
+
+export function verdictFromDto(v: {
+  accepted: boolean;
+  violations: { code: string; message: string; conflicting?: string[] }[];
+  overbooked: boolean;
+  alternatives?: { samePractitioner?: OfferDto[]; otherPractitioners?: OfferDto[] };
+}): Verdict {
+  return {
+    accepted: v.accepted,
+    violations: v.violations.map((x) => ({ code: x.code, message: x.message, conflicting: x.conflicting ?? [] })),
+    overbooked: v.overbooked,
+    alternatives: {
+      same_practitioner: (v.alternatives?.samePractitioner ?? []).map(offer),
+      other_practitioners: (v.alternatives?.otherPractitioners ?? []).map(offer),
+    },
   };
 }
 
@@ -33,30 +104,41 @@ export async function loadWasmEngine(): Promise<Engine> {
   if (mod.NOT_BUILT) throw new Error('the WASM engine is not built');
   const init = mod.default;
   if (typeof init === 'function') await (init as () => Promise<unknown>)();
-  const check = pick(mod, 'checkBooking', 'check_booking');
-  const find = pick(mod, 'findAvailableSlots', 'find_available_slots', 'findSlots');
-  const validate = pick(mod, 'validatePatient', 'validate_patient');
-  if (!check || !find) throw new Error('the WASM module lacks checkBooking/findAvailableSlots');
+  const Calendar = (mod.Calendar ?? mod.JsCalendar) as CalendarCtor | undefined;
+  if (typeof Calendar !== 'function') throw new Error('the WASM module exports no Calendar class');
+
+  // One engine calendar per loaded data set: pages rebuild CalendarData only when a query refetches.
+  let last: { data: CalendarData; cal: JsCalendar } | null = null;
+  const calendarFor = (data: CalendarData): JsCalendar => {
+    if (last?.data === data) return last.cal;
+    last?.cal.free?.();
+    const cal = new Calendar(calendarInput(data));
+    last = { data, cal };
+    return cal;
+  };
 
   return {
     source: 'wasm',
-    checkBooking(data: CalendarData, req: BookingRequest, now: Date, mayOverbook: boolean): Verdict | null {
-      return parse<Verdict>(check(calendarJson(data), req, now.toISOString(), mayOverbook));
+    checkBooking(data, req, now, mayOverbook) {
+      const v = calendarFor(data).check(bookingRequestDto(req), { now: now.toISOString(), mayOverbook, alternatives: true });
+      return verdictFromDto(v as Parameters<typeof verdictFromDto>[0]);
     },
-    findSlots(data: CalendarData, q: SlotQuery, now: Date): SlotOffer[] | null {
-      return parse<SlotOffer[]>(find(calendarJson(data), q, now.toISOString()));
+    findSlots(data, q: SlotQuery, now) {
+      const dto = stripNull({
+        appointmentTypeId: q.appointment_type_id,
+        practitionerIds: q.practitioner_ids ?? [],
+        from: q.from,
+        to: q.to,
+        patientId: q.patient_id,
+        roomId: q.room_id,
+        exclude: q.exclude,
+        limit: q.limit,
+      });
+      return (calendarFor(data).findAvailableSlots(dto, now.toISOString()) as OfferDto[]).map(offer);
     },
-    validatePatient(input: PatientInput): FieldError[] | null {
-      if (!validate) return null;
-      try {
-        validate(input);
-        return [];
-      } catch (e) {
-        const err = e as { code?: string; errors?: FieldError[]; message?: string };
-        if (err.errors) return err.errors;
-        if (err.code) return [{ code: err.code, field: '', message: err.message ?? err.code }];
-        throw e;
-      }
+    validatePatient(_input: PatientInput): FieldError[] | null {
+      // clinic-js-api validates import files, not single patients: the server validates the form.
+      return null;
     },
   };
 }
