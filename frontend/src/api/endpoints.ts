@@ -34,21 +34,22 @@ export const paths = {
   clinics: 'clinics',
   clinic: (c: Uuid) => `clinics/${c}`,
   practitioners: (c: Uuid) => `clinics/${c}/practitioners`,
-  practitioner: (c: Uuid, id: Uuid) => `clinics/${c}/practitioners/${id}`,
+  practitioner: (id: Uuid) => `practitioners/${id}`,
   rooms: (c: Uuid) => `clinics/${c}/rooms`,
-  room: (c: Uuid, id: Uuid) => `clinics/${c}/rooms/${id}`,
+  room: (id: Uuid) => `rooms/${id}`,
   types: (c: Uuid) => `clinics/${c}/appointment-types`,
-  type: (c: Uuid, id: Uuid) => `clinics/${c}/appointment-types/${id}`,
+  type: (id: Uuid) => `appointment-types/${id}`,
   schedules: (c: Uuid) => `clinics/${c}/schedules`,
-  schedule: (c: Uuid, id: Uuid) => `clinics/${c}/schedules/${id}`,
+  schedule: (id: Uuid) => `schedules/${id}`,
   patients: (c: Uuid) => `clinics/${c}/patients`,
-  patient: (c: Uuid, id: Uuid) => `clinics/${c}/patients/${id}`,
+  patient: (id: Uuid) => `patients/${id}`,
   patientImport: (c: Uuid) => `clinics/${c}/imports/patients`,
   appointments: (c: Uuid) => `clinics/${c}/appointments`,
-  appointment: (c: Uuid, id: Uuid) => `clinics/${c}/appointments/${id}`,
-  reschedule: (c: Uuid, id: Uuid) => `clinics/${c}/appointments/${id}/reschedule`,
-  cancel: (c: Uuid, id: Uuid) => `clinics/${c}/appointments/${id}/cancel`,
-  status: (c: Uuid, id: Uuid) => `clinics/${c}/appointments/${id}/status`,
+  book: 'appointments',
+  appointment: (id: Uuid) => `appointments/${id}`,
+  reschedule: (id: Uuid) => `appointments/${id}/reschedule`,
+  cancel: (id: Uuid) => `appointments/${id}/cancel`,
+  status: (id: Uuid) => `appointments/${id}/status`,
   availability: (c: Uuid) => `clinics/${c}/availability`,
   report: (c: Uuid) => `clinics/${c}/reports`,
   users: 'users',
@@ -94,34 +95,49 @@ export const Api = {
 
   clinics: () => all<Clinic>(paths.clinics),
   clinic: (c: Uuid) => api<Clinic>(paths.clinic(c)),
-  updateClinic: (c: Uuid, body: Omit<Clinic, 'id'>) => api<Clinic>(paths.clinic(c), { method: 'PUT', body }),
+  updateClinic: (c: Clinic, closures: Clinic['closures']) =>
+    api<Clinic>(paths.clinic(c.id), {
+      method: 'PUT',
+      body: { name: c.name, time_zone: c.time_zone, address: c.address ?? null, contact: c.contact ?? {}, closures },
+    }),
 
   practitioners: (c: Uuid) => all<Practitioner>(paths.practitioners(c)),
-  savePractitioner: (c: Uuid, p: Partial<Practitioner> & { name: string }) =>
-    p.id
-      ? api<Practitioner>(paths.practitioner(c, p.id), { method: 'PUT', body: p })
-      : api<Practitioner>(paths.practitioners(c), { method: 'POST', body: p }),
+  savePractitioner: (c: Uuid, p: { id?: Uuid; name: string; active: boolean; contact?: Practitioner['contact'] }) => {
+    const body = { name: p.name, active: p.active, contact: p.contact ?? {} };
+    return p.id
+      ? api<Practitioner>(paths.practitioner(p.id), { method: 'PUT', body })
+      : api<Practitioner>(paths.practitioners(c), { method: 'POST', body });
+  },
   rooms: (c: Uuid) => all<Room>(paths.rooms(c)),
-  saveRoom: (c: Uuid, r: Partial<Room> & { name: string }) =>
-    r.id ? api<Room>(paths.room(c, r.id), { method: 'PUT', body: r }) : api<Room>(paths.rooms(c), { method: 'POST', body: r }),
+  saveRoom: (c: Uuid, r: { id?: Uuid; name: string; active: boolean }) => {
+    const body = { name: r.name, active: r.active };
+    return r.id ? api<Room>(paths.room(r.id), { method: 'PUT', body }) : api<Room>(paths.rooms(c), { method: 'POST', body });
+  },
   types: (c: Uuid) => all<AppointmentType>(paths.types(c)),
-  saveType: (c: Uuid, t: AppointmentTypeInput & { id?: Uuid }) =>
-    t.id
-      ? api<AppointmentType>(paths.type(c, t.id), { method: 'PUT', body: t })
-      : api<AppointmentType>(paths.types(c), { method: 'POST', body: t }),
+  saveType: (c: Uuid, { id, ...body }: AppointmentTypeInput & { id?: Uuid }) =>
+    id ? api<AppointmentType>(paths.type(id), { method: 'PUT', body }) : api<AppointmentType>(paths.types(c), { method: 'POST', body }),
   schedules: (c: Uuid) => all<Schedule>(paths.schedules(c)),
-  saveSchedule: (c: Uuid, s: ScheduleInput & { id?: Uuid }) =>
-    s.id
-      ? api<Schedule>(paths.schedule(c, s.id), { method: 'PUT', body: s })
-      : api<Schedule>(paths.schedules(c), { method: 'POST', body: s }),
+  saveSchedule: (c: Uuid, { id, ...body }: ScheduleInput & { id?: Uuid }) =>
+    id ? api<Schedule>(paths.schedule(id), { method: 'PUT', body }) : api<Schedule>(paths.schedules(c), { method: 'POST', body }),
 
-  patients: (c: Uuid, q: { q?: string; cursor?: string; limit?: number }) =>
-    api<Page<Patient> | Patient[]>(paths.patients(c) + qs(q)).then(asPage),
-  patient: (c: Uuid, id: Uuid) => api<Patient>(paths.patient(c, id)),
+  /** The server searches by name prefix, exact MRN or phone; one box in the UI asks each that fits. */
+  patients: async (c: Uuid, q: { q?: string; cursor?: string; limit?: number }): Promise<Page<Patient>> => {
+    const text = q.q?.trim() ?? '';
+    if (!text) return asPage(await api<Page<Patient>>(paths.patients(c) + qs({ cursor: q.cursor, limit: q.limit })));
+    const asks: Promise<Page<Patient>>[] = [api<Page<Patient>>(paths.patients(c) + qs({ name: text, cursor: q.cursor, limit: q.limit }))];
+    if (/\d/.test(text) && !q.cursor) asks.push(api<Page<Patient>>(paths.patients(c) + qs({ mrn: text, limit: q.limit })));
+    if (/^\+?[\d\s()./-]{5,}$/.test(text) && !q.cursor)
+      asks.push(api<Page<Patient>>(paths.patients(c) + qs({ phone: text, limit: q.limit })).catch(() => ({ items: [] })));
+    const pages = await Promise.all(asks);
+    const seen = new Set<string>();
+    const items = pages.flatMap((p) => asPage(p).items).filter((p) => !seen.has(p.id) && !!seen.add(p.id));
+    return { items, next_cursor: pages[0]?.next_cursor ?? null };
+  },
+  patient: (_c: Uuid, id: Uuid) => api<Patient>(paths.patient(id)),
   createPatient: (c: Uuid, p: PatientInput) =>
     api<Patient>(paths.patients(c), { method: 'POST', body: p, headers: { 'Idempotency-Key': crypto.randomUUID() } }),
-  updatePatient: (c: Uuid, id: Uuid, p: PatientInput, version?: number) =>
-    api<Patient>(paths.patient(c, id), {
+  updatePatient: (_c: Uuid, id: Uuid, p: PatientInput, version?: number) =>
+    api<Patient>(paths.patient(id), {
       method: 'PUT',
       body: p,
       headers: version !== undefined ? { 'If-Match': `"${version}"` } : {},
@@ -135,18 +151,24 @@ export const Api = {
 
   appointments: (c: Uuid, q: { from?: string; to?: string; practitioner_id?: Uuid; patient_id?: Uuid; room_id?: Uuid }) =>
     all<Appointment>(paths.appointments(c), q),
-  createAppointment: (c: Uuid, body: CreateAppointmentBody, idempotencyKey: string) =>
-    api<Appointment>(paths.appointments(c), { method: 'POST', body, headers: { 'Idempotency-Key': idempotencyKey } }),
-  reschedule: (c: Uuid, a: Appointment, start: string, practitioner_id?: Uuid) =>
-    api<Appointment>(paths.reschedule(c, a.id), {
+  /** A retried booking carries the same Idempotency-Key, so it never books twice. */
+  createAppointment: (c: Uuid, req: Omit<CreateAppointmentBody, 'clinic_id'>, idempotencyKey: string) =>
+    api<Appointment>(paths.book, {
       method: 'POST',
-      body: { start, practitioner_id: practitioner_id ?? a.practitioner_id },
+      body: { clinic_id: c, ...req },
+      headers: { 'Idempotency-Key': idempotencyKey },
+    }),
+  // Updates carry the version read (body `expected_version` and `If-Match`): a stale change is refused.
+  reschedule: (_c: Uuid, a: Appointment, start: string, practitioner_id?: Uuid) =>
+    api<Appointment>(paths.reschedule(a.id), {
+      method: 'POST',
+      body: { start, practitioner_id: practitioner_id ?? a.practitioner_id, expected_version: a.version },
       headers: { 'If-Match': `"${a.version}"` },
     }),
-  cancel: (c: Uuid, a: Appointment, reason: string) =>
-    api<Appointment>(paths.cancel(c, a.id), { method: 'POST', body: { reason }, headers: { 'If-Match': `"${a.version}"` } }),
-  setStatus: (c: Uuid, a: Appointment, status: AppointmentStatus) =>
-    api<Appointment>(paths.status(c, a.id), { method: 'POST', body: { status }, headers: { 'If-Match': `"${a.version}"` } }),
+  cancel: (_c: Uuid, a: Appointment, reason: string) =>
+    api<Appointment>(paths.cancel(a.id), { method: 'POST', body: { reason, expected_version: a.version }, headers: { 'If-Match': `"${a.version}"` } }),
+  setStatus: (_c: Uuid, a: Appointment, status: AppointmentStatus) =>
+    api<Appointment>(paths.status(a.id), { method: 'POST', body: { status, expected_version: a.version }, headers: { 'If-Match': `"${a.version}"` } }),
   availability: (c: Uuid, q: SlotQuery) =>
     api<SlotOffer[] | Page<SlotOffer>>(
       paths.availability(c) +

@@ -148,10 +148,17 @@ export interface TimeSlot {
   end: Instant;
 }
 
-export type HistoryEntry =
-  | { kind: 'rescheduled'; at: Instant; actor?: Uuid | null; from: TimeSlot; to: TimeSlot }
-  | { kind: 'status_changed'; at: Instant; actor?: Uuid | null; from: AppointmentStatus; to: AppointmentStatus; reason?: string | null };
+/** One entry of an appointment's history (server `HistoryDto`). */
+export interface HistoryEntry {
+  kind: 'rescheduled' | 'status_changed' | string;
+  at: Instant;
+  from_status?: AppointmentStatus;
+  to_status?: AppointmentStatus;
+  from_start?: Instant;
+  to_start?: Instant;
+}
 
+/** Server `AppointmentView`. */
 export interface Appointment {
   id: Uuid;
   clinic_id: Uuid;
@@ -159,13 +166,13 @@ export interface Appointment {
   practitioner_id: Uuid;
   room_id?: Uuid | null;
   appointment_type_id: Uuid;
-  slot: TimeSlot;
-  buffer_before_minutes: number;
-  buffer_after_minutes: number;
+  start: Instant;
+  end: Instant;
   status: AppointmentStatus;
   reason?: string | null;
   notes?: string | null;
   overbooked: boolean;
+  /** Send back as `If-Match` to update. */
   version: number;
   created_at: Instant;
   updated_at: Instant;
@@ -183,7 +190,9 @@ export interface BookingRequest {
   reschedule_of?: Uuid | null;
 }
 
-export interface CreateAppointmentBody extends BookingRequest {
+/** Server `BookingBody` (strict: no other fields). */
+export interface CreateAppointmentBody extends Omit<BookingRequest, 'reschedule_of'> {
+  clinic_id: Uuid;
   reason?: string | null;
   notes?: string | null;
   proposed?: boolean;

@@ -56,7 +56,7 @@ export function calendarInput(d: CalendarData) {
         practitionerId: a.practitioner_id,
         roomId: a.room_id,
         appointmentTypeId: a.appointment_type_id,
-        start: a.slot.start,
+        start: a.start,
         status: a.status,
       }),
     ),

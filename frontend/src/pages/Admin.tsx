@@ -170,12 +170,12 @@ function NameList<T extends { id: string; name: string; active: boolean }>({ ite
 }
 
 function Practitioners({ clinicId, items }: { clinicId: string; items: Practitioner[] }) {
-  const save = useSave((name: string) => Api.savePractitioner(clinicId, { name, clinic_id: clinicId, active: true }), keys.catalog(clinicId));
+  const save = useSave((name: string) => Api.savePractitioner(clinicId, { name, active: true }), keys.catalog(clinicId));
   return <NameList items={items} caption="Practitioners" onSave={(n) => save.mutate(n)} error={save.error} />;
 }
 
 function Rooms({ clinicId, items }: { clinicId: string; items: Room[] }) {
-  const save = useSave((name: string) => Api.saveRoom(clinicId, { name, clinic_id: clinicId, active: true }), keys.catalog(clinicId));
+  const save = useSave((name: string) => Api.saveRoom(clinicId, { name, active: true }), keys.catalog(clinicId));
   return <NameList items={items} caption="Rooms" onSave={(n) => save.mutate(n)} error={save.error} />;
 }
 
@@ -308,7 +308,7 @@ function Closures({ clinic }: { clinic: import('../api/types').Clinic }) {
   const qc = useQueryClient();
   const [c, setC] = useState<Closure>({ date: '', reason: '' });
   const save = useMutation({
-    mutationFn: (closures: Closure[]) => Api.updateClinic(clinic.id, { ...clinic, closures }),
+    mutationFn: (closures: Closure[]) => Api.updateClinic(clinic, closures),
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: keys.clinics });
       void qc.invalidateQueries({ queryKey: keys.clinic(clinic.id) });

@@ -31,11 +31,11 @@ export function Dashboard() {
     queryFn: () => Api.report(clinicId!, day, addDays(day, 1)),
     enabled: !!clinicId && !isPatient && !!clinic,
   });
-  const list = (appts.data ?? []).slice().sort((a, b) => a.slot.start.localeCompare(b.slot.start));
+  const list = (appts.data ?? []).slice().sort((a, b) => a.start.localeCompare(b.start));
   const names = usePatientNames(isPatient ? null : clinicId, list.map((a) => a.patient_id));
   const pracName = (id: string) => catalog.data?.practitioners.find((p) => p.id === id)?.name ?? 'Practitioner';
   const now = new Date().toISOString();
-  const next = list.filter((a) => a.slot.end >= now && (a.status === 'booked' || a.status === 'arrived')).slice(0, 8);
+  const next = list.filter((a) => a.end >= now && (a.status === 'booked' || a.status === 'arrived')).slice(0, 8);
 
   if (isPatient) {
     return (
@@ -49,7 +49,7 @@ export function Dashboard() {
           {list.map((a) => (
             <li key={a.id} className="card flex flex-wrap items-center justify-between gap-2">
               <span>
-                {fmtDateTime(a.slot.start, tz)} with {pracName(a.practitioner_id)}
+                {fmtDateTime(a.start, tz)} with {pracName(a.practitioner_id)}
               </span>
               <StatusBadge status={a.status} />
             </li>
@@ -93,7 +93,7 @@ export function Dashboard() {
             {next.map((a) => (
               <li key={a.id} className="flex justify-between gap-2">
                 <span>
-                  <span className="font-mono">{fmtTime(a.slot.start, tz)}</span> {patientName(names.get(a.patient_id))}
+                  <span className="font-mono">{fmtTime(a.start, tz)}</span> {patientName(names.get(a.patient_id))}
                 </span>
                 <span className="text-sm text-slate-700">{pracName(a.practitioner_id)}</span>
               </li>

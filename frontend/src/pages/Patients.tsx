@@ -160,10 +160,10 @@ function PatientDetail({ clinicId, id, canWrite, onBack, engine }: { clinicId: s
             {(appts.data ?? []).length === 0 && <li>No appointments.</li>}
             {(appts.data ?? [])
               .slice()
-              .sort((a, b) => b.slot.start.localeCompare(a.slot.start))
+              .sort((a, b) => b.start.localeCompare(a.start))
               .map((a) => (
                 <li key={a.id} className="flex flex-wrap gap-2">
-                  <span className="font-mono">{fmtDateTime(a.slot.start, tz)}</span>
+                  <span className="font-mono">{fmtDateTime(a.start, tz)}</span>
                   <span>{catalog.data?.practitioners.find((x) => x.id === a.practitioner_id)?.name}</span>
                   <span>{catalog.data?.types.find((x) => x.id === a.appointment_type_id)?.name}</span>
                   <StatusBadge status={a.status} />

@@ -197,11 +197,11 @@ export function Schedule() {
         {shown.length === 0 && <li>No appointments in this view.</li>}
         {shown
           .slice()
-          .sort((a, b) => a.slot.start.localeCompare(b.slot.start))
+          .sort((a, b) => a.start.localeCompare(b.start))
           .map((a: Appointment) => (
             <li key={a.id}>
               <button type="button" className="flex w-full flex-wrap items-center gap-2 rounded px-2 py-1 text-left hover:bg-slate-100" onClick={() => setOpenId(a.id)} data-agenda={a.id}>
-                <span className="font-mono">{fmtDateTime(a.slot.start, tz)}</span>
+                <span className="font-mono">{fmtDateTime(a.start, tz)}</span>
                 <span>{isPatient ? practitioners.find((p) => p.id === a.practitioner_id)?.name : patientName(names.get(a.patient_id))}</span>
                 <StatusBadge status={a.status} />
               </button>

@@ -50,7 +50,7 @@ export function AppointmentDialog({
 
   useEffect(() => {
     if (!a) return;
-    const z = zoned(a.slot.start, tz);
+    const z = zoned(a.start, tz);
     setDate(initialTarget?.date ?? z.date);
     setTime(hhmm(initialTarget?.minute ?? z.hour * 60 + z.minute));
     setPrac(initialTarget?.practitionerId ?? a.practitioner_id);
@@ -114,7 +114,7 @@ export function AppointmentDialog({
   };
 
   return (
-    <Modal title={`${typeName} · ${fmtDateTime(a.slot.start, tz)}`} open={!!a} onClose={onClose}>
+    <Modal title={`${typeName} · ${fmtDateTime(a.start, tz)}`} open={!!a} onClose={onClose}>
       <dl className="mb-3 grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
         <dt className="font-medium">Patient</dt>
         <dd>{patient ? `${patient.given_name} ${patient.family_name}` : isPatient ? 'You' : '…'}</dd>

@@ -92,7 +92,7 @@ export function BookingDialog({
   );
 
   const book = useMutation({
-    mutationFn: (req: BookingRequest & { reason?: string }) => Api.createAppointment(clinicId, req, idemKey),
+    mutationFn: ({ reschedule_of: _r, ...req }: BookingRequest & { reason?: string }) => Api.createAppointment(clinicId, req, idemKey),
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: keys.appointments(clinicId) });
       void qc.invalidateQueries({ queryKey: keys.report(clinicId) });

@@ -96,7 +96,7 @@ export function Grid({
                 const cell = cells.get(`${d}|${m}`)!;
                 const active = pos[0] === r && pos[1] === c;
                 const desc = [
-                  ...cell.appointments.map((a) => `${fmtTime(a.slot.start, tz)} ${patientName(names.get(a.patient_id), 'appointment')} ${a.status}`),
+                  ...cell.appointments.map((a) => `${fmtTime(a.start, tz)} ${patientName(names.get(a.patient_id), 'appointment')} ${a.status}`),
                   cell.free ? `free at ${fmtTime(cell.free.start, tz)}` : '',
                 ]
                   .filter(Boolean)
@@ -134,7 +134,7 @@ export function Grid({
                           a.status === 'cancelled' ? 'bg-red-100 text-red-900 line-through' : a.status === 'noshow' ? 'bg-purple-100 text-purple-900' : 'bg-blue-800 text-white'
                         }`}
                       >
-                        {fmtTime(a.slot.start, tz)} {patientName(names.get(a.patient_id), 'Appointment')}
+                        {fmtTime(a.start, tz)} {patientName(names.get(a.patient_id), 'Appointment')}
                       </button>
                     ))}
                     {cell.free && canBook && cell.appointments.length === 0 && (

@@ -41,7 +41,7 @@ export function buildCells(dates: string[], appts: Appointment[], free: SlotOffe
     const m = minutesOfDay(iso, tz);
     return cells.get(key(z.date, Math.floor(m / ROW_MINUTES) * ROW_MINUTES));
   };
-  for (const a of appts) rowOf(a.slot.start)?.appointments.push(a);
+  for (const a of appts) rowOf(a.start)?.appointments.push(a);
   for (const f of free) {
     const c = rowOf(f.start);
     if (c && (!c.free || f.start < c.free.start)) c.free = f;
