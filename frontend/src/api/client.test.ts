@@ -58,7 +58,7 @@ beforeAll(async () => {
     }
     const token = (req.headers.authorization ?? '').replace('Bearer ', '');
     if (!valid.has(token)) return problem(res, 401, 'UNAUTHENTICATED', 'token expired');
-    if (req.url?.startsWith('/api/v1/clinics/c1/appointments')) return problem(res, 409, 'SLOT_CONFLICT_PRACTITIONER', 'Dr A already has an appointment at 09:00');
+    if (req.url?.startsWith('/api/v1/appointments')) return problem(res, 409, 'SLOT_CONFLICT_PRACTITIONER', 'Dr A already has an appointment at 09:00');
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ items: [{ id: 'c1', name: 'Clinic', time_zone: 'Europe/Berlin', closures: [] }], next_cursor: null }));
   });
