@@ -38,4 +38,7 @@ if cargo tree -p clinic-core -e normal --prefix none | awk '{print $1}' | grep -
 fi
 echo "ok: no I/O crates"
 
+step "frontend: typecheck, Vitest, build, end-to-end in Chromium with axe (scripts/test-frontend.sh)"
+scripts/test-frontend.sh
+
 step "all checks passed"
