@@ -27,10 +27,10 @@ export const CHROMIUM_ARGS = [
 export const USERS = process.env.E2E_USERS
   ? JSON.parse(process.env.E2E_USERS)
   : {
-      admin: { username: 'admin', password: 'admin-demo-pass' },
-      scheduler: { username: 'frontdesk', password: 'frontdesk-demo-pass' },
-      practitioner: { username: 'dr.adams', password: 'practitioner-demo-pass' },
-      patient: { username: 'patient', password: 'patient-demo-pass' },
+      admin: { username: 'admin', password: 'admin-demo-2026' },
+      scheduler: { username: 'frontdesk', password: 'frontdesk-demo-2026' },
+      practitioner: { username: 'dr.okafor', password: 'okafor-demo-2026' },
+      patient: { username: 'ada', password: 'ada-demo-2026' },
     };
 
 export function freePort() {
@@ -90,22 +90,33 @@ export async function startStack() {
   const seedOut = run(bin, ['seed-demo', '--data', data]);
   const apiPort = await freePort();
   const log = [];
-  const server = spawn(bin, ['serve', '--listen', `127.0.0.1:${apiPort}`, '--data', data], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  // By default the server itself serves the built app (as README's first command does), so its CSP and
+  // headers are what the browser gets; E2E_WEB=preview serves it with `vite preview` proxying /api instead.
+  const viaServer = (process.env.E2E_WEB ?? 'server') === 'server';
+  const serveArgs = ['serve', '--listen', `127.0.0.1:${apiPort}`, '--data', data, '--log-format', 'text'];
+  if (viaServer) serveArgs.push('--web-dir', join(FRONTEND, 'dist'));
+  const server = spawn(bin, serveArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout.on('data', (d) => log.push(String(d)));
   server.stderr.on('data', (d) => log.push(String(d)));
   const api = `http://127.0.0.1:${apiPort}`;
   await waitFor(`${api}/healthz`, 30_000, server, 'clinic-server');
 
+  let web = api;
+  let vite = null;
+  if (!viaServer) {
   const webPort = await freePort();
-  const vite = spawn(process.execPath, [join(FRONTEND, 'node_modules', 'vite', 'bin', 'vite.js'), 'preview', '--port', String(webPort), '--strictPort', '--host', '127.0.0.1'], {
+  vite = spawn(process.execPath, [join(FRONTEND, 'node_modules', 'vite', 'bin', 'vite.js'), 'preview', '--port', String(webPort), '--strictPort', '--host', '127.0.0.1'], {
     cwd: FRONTEND,
     env: { ...process.env, CLINIC_API: api },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   vite.stdout.on('data', (d) => log.push(String(d)));
   vite.stderr.on('data', (d) => log.push(String(d)));
-  const web = `http://127.0.0.1:${webPort}`;
+  web = `http://127.0.0.1:${webPort}`;
   await waitFor(`${web}/`, 30_000, vite, 'vite preview');
+  }
+  const index = await (await fetch(`${web}/`)).text();
+  if (!index.includes('id="root"')) throw new Error(`${web}/ does not serve the built frontend (run vite build first)`);
 
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
@@ -119,7 +130,7 @@ export async function startStack() {
     log,
     async stop() {
       await browser.close().catch(() => {});
-      vite.kill('SIGTERM');
+      vite?.kill('SIGTERM');
       server.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 300));
       rmSync(data, { recursive: true, force: true });

@@ -44,13 +44,14 @@ export const paths = {
   patients: (c: Uuid) => `clinics/${c}/patients`,
   patient: (id: Uuid) => `patients/${id}`,
   patientImport: (c: Uuid) => `clinics/${c}/imports/patients`,
-  appointments: (c: Uuid) => `clinics/${c}/appointments`,
+  appointments: 'appointments',
   book: 'appointments',
   appointment: (id: Uuid) => `appointments/${id}`,
   reschedule: (id: Uuid) => `appointments/${id}/reschedule`,
   cancel: (id: Uuid) => `appointments/${id}/cancel`,
   status: (id: Uuid) => `appointments/${id}/status`,
   availability: (c: Uuid) => `clinics/${c}/availability`,
+  rejectionsCsv: (importId: Uuid) => `imports/${importId}/rejections.csv`,
   report: (c: Uuid) => `clinics/${c}/reports`,
   users: 'users',
   ws: '/api/v1/ws',
@@ -146,11 +147,13 @@ export const Api = {
     const form = new FormData();
     form.append('mode', mode);
     form.append('file', file, file.name);
-    return upload<ImportReport>(paths.patientImport(c) + qs({ mode }), form, onProgress);
+    return upload<ImportReport>(paths.patientImport(c), form, onProgress);
   },
+  /** The server's own rejection report (the core's CSV writer), kept for the importing user. */
+  rejectionsCsv: (importId: Uuid) => api<Blob>(paths.rejectionsCsv(importId), { as: 'blob', headers: { Accept: 'text/csv' } }),
 
   appointments: (c: Uuid, q: { from?: string; to?: string; practitioner_id?: Uuid; patient_id?: Uuid; room_id?: Uuid }) =>
-    all<Appointment>(paths.appointments(c), q),
+    all<Appointment>(paths.appointments, { clinic_id: c, limit: 500, ...q }),
   /** A retried booking carries the same Idempotency-Key, so it never books twice. */
   createAppointment: (c: Uuid, req: Omit<CreateAppointmentBody, 'clinic_id'>, idempotencyKey: string) =>
     api<Appointment>(paths.book, {
@@ -174,18 +177,17 @@ export const Api = {
       paths.availability(c) +
         qs({
           appointment_type_id: q.appointment_type_id,
-          practitioner_id: q.practitioner_ids ?? [],
+          practitioner_ids: q.practitioner_ids?.length ? q.practitioner_ids.join(',') : undefined,
           from: q.from,
           to: q.to,
           patient_id: q.patient_id,
           room_id: q.room_id,
-          exclude: q.exclude,
           limit: q.limit,
         }),
     ).then((x) => asPage(x).items),
 
   report: (c: Uuid, from: string, to: string, practitioner_ids: Uuid[] = []) =>
-    api<Report>(paths.report(c) + qs({ from, to, practitioner_id: practitioner_ids })),
+    api<Report>(paths.report(c) + qs({ from, to, practitioner_ids: practitioner_ids.length ? practitioner_ids.join(',') : undefined })),
   reportCsv: (c: Uuid, from: string, to: string) =>
     api<string>(paths.report(c) + qs({ from, to, format: 'csv' }), { as: 'text', headers: { Accept: 'text/csv' } }),
 

@@ -252,6 +252,8 @@ export interface Rejection {
   value: string;
 }
 export interface ImportReport {
+  /** Names the server-kept rejection report (`GET /imports/{id}/rejections.csv`). */
+  import_id?: Uuid;
   mode: ImportMode;
   rows: number;
   valid: number;
@@ -316,7 +318,7 @@ export interface User {
 
 /** Who is signed in, from `GET /auth/me` or, failing that, the access token's claims. */
 export interface Session {
-  user_id: string;
+  user_id: string | null;
   username: string;
   role: Role;
   clinic_id?: Uuid | null;

@@ -78,7 +78,17 @@ export function ImportPanel({ clinicId }: { clinicId: string }) {
           </p>
           {report.rejections.length > 0 && (
             <>
-              <button type="button" className="btn-secondary my-2" onClick={() => download(new Blob([rejectionsCsv(report)], { type: 'text/csv' }), 'import-rejections.csv')}>
+              <button
+                type="button"
+                className="btn-secondary my-2"
+                onClick={async () => {
+                  // The server's report when it kept one; the same columns written here otherwise.
+                  const blob = report.import_id
+                    ? await Api.rejectionsCsv(report.import_id).catch(() => new Blob([rejectionsCsv(report)], { type: 'text/csv' }))
+                    : new Blob([rejectionsCsv(report)], { type: 'text/csv' });
+                  download(blob, 'import-rejections.csv');
+                }}
+              >
                 Download rejection report (CSV)
               </button>
               <DataTable data={report.rejections} columns={cols} caption="Rejected rows" />
