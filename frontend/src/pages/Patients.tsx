@@ -3,14 +3,15 @@ import type { ColumnDef } from '@tanstack/react-table';
 import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { Api } from '../api/endpoints';
-import { keys, useCatalog, useClinic } from '../api/hooks';
+import { keys, useAppointments, useCatalog, useClinic } from '../api/hooks';
+import { usePatientNames } from '../api/names';
 import type { Patient } from '../api/types';
 import { useAuth } from '../auth/store';
 import { DataTable } from '../components/DataTable';
 import { ProblemView } from '../components/ProblemView';
 import { StatusBadge } from '../components/StatusBadge';
 import { useEngine } from '../engine/useEngine';
-import { fmtDateTime } from '../lib/time';
+import { addDays, dayRange, fmtDateTime, today } from '../lib/time';
 import { ImportPanel } from './patients/ImportPanel';
 import { PatientForm } from './patients/PatientForm';
 
@@ -37,12 +38,15 @@ export function Patients() {
   const [creating, setCreating] = useState(false);
   useEffect(() => setCursors([undefined]), [query]);
   const cursor = cursors[cursors.length - 1];
+  const isPractitioner = session.role === 'practitioner';
   const list = useQuery({
     queryKey: [...keys.patients(clinicId ?? ''), 'list', query, cursor],
     queryFn: () => Api.patients(clinicId!, { q: query || undefined, cursor, limit: PAGE }),
-    enabled: !!clinicId && !id,
+    enabled: !!clinicId && !id && !isPractitioner,
     placeholderData: (prev) => prev,
   });
+  // A practitioner may read only the patients they see: those come from their own appointments.
+  const own = useOwnPatients(isPractitioner ? clinicId : null, query);
   const canWrite = session.role === 'admin' || session.role === 'scheduler';
 
   const columns: ColumnDef<Patient>[] = [
@@ -97,7 +101,8 @@ export function Patients() {
           />
         </div>
       )}
-      <DataTable data={list.data?.items ?? []} columns={columns} caption="Patients" rowKey={(p) => p.id} empty={list.isLoading ? 'Loading…' : 'No patients match.'} />
+      <DataTable data={isPractitioner ? own : list.data?.items ?? []} columns={columns} caption="Patients" rowKey={(p) => p.id} empty={list.isLoading ? 'Loading…' : 'No patients match.'} />
+      {!isPractitioner && (
       <nav aria-label="Patient pages" className="mt-2 flex items-center gap-2">
         <button type="button" className="btn-secondary" disabled={cursors.length < 2} onClick={() => setCursors((c) => c.slice(0, -1))}>
           ‹ Previous
@@ -107,8 +112,22 @@ export function Patients() {
           Next ›
         </button>
       </nav>
+      )}
       {canWrite && clinicId && <ImportPanel clinicId={clinicId} />}
     </section>
+  );
+}
+
+function useOwnPatients(clinicId: string | null, filter: string): Patient[] {
+  const { clinic } = useClinic();
+  const tz = clinic?.time_zone ?? 'UTC';
+  const t = today(tz);
+  const range = dayRange(addDays(t, -30), addDays(t, 60), tz);
+  const appts = useAppointments(clinicId, range.from, range.to);
+  const names = usePatientNames(clinicId, (appts.data ?? []).map((a) => a.patient_id));
+  const f = filter.trim().toLowerCase();
+  return [...names.values()].filter(
+    (p) => !f || p.given_name.toLowerCase().startsWith(f) || p.family_name.toLowerCase().startsWith(f) || p.mrn?.toLowerCase() === f,
   );
 }
 
