@@ -24,5 +24,7 @@ export default defineConfig({
     globals: true,
     setupFiles: ['./src/test-setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
+    // Component tests render whole forms; on a loaded 2-core machine they can take seconds.
+    testTimeout: 30_000,
   },
 });

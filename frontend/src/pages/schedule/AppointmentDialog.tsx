@@ -57,7 +57,9 @@ export function AppointmentDialog({
     setReason('');
     setReasonError('');
     setRefusal(null);
-  }, [a, initialTarget, tz]);
+    // Keyed on identity and version: a refetch of the same appointment must not wipe what is being typed.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [a?.id, a?.version, initialTarget, tz]);
 
   const done = () => {
     void qc.invalidateQueries({ queryKey: keys.appointments(clinicId) });
