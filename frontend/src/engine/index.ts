@@ -1,7 +1,7 @@
 import type { Engine } from './types';
 import { loadWasmEngine } from './wasm';
 
-export type { CalendarData, Engine } from './types';
+export type { CalendarData, Engine, LocalImportCheck } from './types';
 
 /** When the WASM module is absent or fails to start: no local answers, the server decides alone. */
 export const serverOnlyEngine: Engine = {
@@ -9,6 +9,7 @@ export const serverOnlyEngine: Engine = {
   checkBooking: () => null,
   findSlots: () => null,
   validatePatient: () => null,
+  checkPatientFile: () => null,
 };
 
 let loading: Promise<Engine> | null = null;

@@ -5,6 +5,7 @@ import type {
   Clinic,
   FieldError,
   PatientInput,
+  Rejection,
   Practitioner,
   Room,
   Schedule,
@@ -32,4 +33,12 @@ export interface Engine {
   checkBooking(data: CalendarData, req: BookingRequest, now: Date, mayOverbook: boolean): Verdict | null;
   findSlots(data: CalendarData, q: SlotQuery, now: Date): SlotOffer[] | null;
   validatePatient(input: PatientInput): FieldError[] | null;
+  /** Reads a patients file (CSV/XLS/XLSX) the way the server's import will: counts and every rejection. */
+  checkPatientFile(bytes: Uint8Array): LocalImportCheck | null;
+}
+
+export interface LocalImportCheck {
+  accepted: number;
+  rejected: number;
+  rejections: Rejection[];
 }

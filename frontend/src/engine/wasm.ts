@@ -1,4 +1,4 @@
-import type { BookingRequest, FieldError, PatientInput, SlotOffer, SlotQuery, Verdict } from '../api/types';
+import type { BookingRequest, FieldError, PatientInput, Rejection, SlotOffer, SlotQuery, Verdict } from '../api/types';
 import type { CalendarData, Engine } from './types';
 
 /**
@@ -106,6 +106,7 @@ export async function loadWasmEngine(): Promise<Engine> {
   if (typeof init === 'function') await (init as () => Promise<unknown>)();
   const Calendar = (mod.Calendar ?? mod.JsCalendar) as CalendarCtor | undefined;
   if (typeof Calendar !== 'function') throw new Error('the WASM module exports no Calendar class');
+  const validateImport = typeof mod.validatePatientImport === 'function' ? (mod.validatePatientImport as (d: Uint8Array, o?: unknown) => unknown) : null;
 
   // One engine calendar per loaded data set: pages rebuild CalendarData only when a query refetches.
   let last: { data: CalendarData; cal: JsCalendar } | null = null;
@@ -139,6 +140,15 @@ export async function loadWasmEngine(): Promise<Engine> {
     validatePatient(_input: PatientInput): FieldError[] | null {
       // clinic-js-api validates import files, not single patients: the server validates the form.
       return null;
+    },
+    checkPatientFile(bytes) {
+      if (!validateImport) return null;
+      const r = validateImport(bytes, { includeAccepted: false }) as {
+        acceptedCount: number;
+        rejectedCount: number;
+        rejections: Rejection[];
+      };
+      return { accepted: r.acceptedCount, rejected: r.rejectedCount, rejections: r.rejections };
     },
   };
 }

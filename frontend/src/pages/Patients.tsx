@@ -113,7 +113,7 @@ export function Patients() {
         </button>
       </nav>
       )}
-      {canWrite && clinicId && <ImportPanel clinicId={clinicId} />}
+      {canWrite && clinicId && <ImportPanel clinicId={clinicId} engine={engine} />}
     </section>
   );
 }

@@ -8,6 +8,7 @@ import { DataTable } from '../../components/DataTable';
 import { Progress } from '../../components/Progress';
 import { ProblemView } from '../../components/ProblemView';
 import { download, toCsv } from '../../lib/csv';
+import type { Engine, LocalImportCheck } from '../../engine';
 
 const cols: ColumnDef<Rejection>[] = [
   { accessorKey: 'row', header: 'Row' },
@@ -22,7 +23,7 @@ export function rejectionsCsv(r: ImportReport): string {
 }
 
 /** Upload CSV/XLS/XLSX, then the report: counts and every rejected row, downloadable as CSV. */
-export function ImportPanel({ clinicId }: { clinicId: string }) {
+export function ImportPanel({ clinicId, engine }: { clinicId: string; engine: Engine }) {
   const qc = useQueryClient();
   const [file, setFile] = useState<File | null>(null);
   const [mode, setMode] = useState<ImportMode>('partial');
@@ -36,6 +37,20 @@ export function ImportPanel({ clinicId }: { clinicId: string }) {
     onSettled: () => setProgress(undefined),
   });
   const report = run.data;
+  const [local, setLocal] = useState<LocalImportCheck | { error: unknown } | null>(null);
+  const pick = async (f: File | null) => {
+    setFile(f);
+    setLocal(null);
+    run.reset();
+    if (!f) return;
+    // The same reader as the server's import, in the browser: problems show before the upload.
+    try {
+      const checked = engine.checkPatientFile(new Uint8Array(await f.arrayBuffer()));
+      if (checked) setLocal(checked);
+    } catch (e) {
+      setLocal({ error: e });
+    }
+  };
   return (
     <section aria-labelledby="import-h" className="card mt-6">
       <h2 id="import-h" className="mb-2 text-lg font-semibold">
@@ -52,7 +67,7 @@ export function ImportPanel({ clinicId }: { clinicId: string }) {
           <label htmlFor="imp-file" className="label">
             File (CSV, XLS or XLSX)
           </label>
-          <input id="imp-file" type="file" accept=".csv,.xls,.xlsx,text/csv" className="text-sm" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+          <input id="imp-file" type="file" accept=".csv,.xls,.xlsx,text/csv" className="text-sm" onChange={(e) => void pick(e.target.files?.[0] ?? null)} />
         </div>
         <div>
           <label htmlFor="imp-mode" className="label">
@@ -68,6 +83,17 @@ export function ImportPanel({ clinicId }: { clinicId: string }) {
           Import
         </button>
       </form>
+      {local && !report && (
+        <div className="mt-2 text-sm" aria-live="polite" data-testid="import-local-check">
+          {'error' in local ? (
+            <ProblemView error={local.error} title="This file cannot be imported" />
+          ) : (
+            <p>
+              Checked in the browser: {local.accepted} rows valid, {local.rejected} rows with problems. Import to see the server&apos;s report.
+            </p>
+          )}
+        </div>
+      )}
       {run.isPending && <Progress label={progress === undefined ? 'Validating on the server…' : 'Uploading…'} value={progress} />}
       <ProblemView error={run.error} title="The file could not be imported" />
       {report && (

@@ -31,7 +31,7 @@ const data: CalendarData = {
 
 /** Stands in for the WASM engine, whose real verdicts the end-to-end run checks; here: what the form does with one. */
 function engineSaying(v: Verdict | null, seen: BookingRequest[]): Engine {
-  return { source: 'wasm', checkBooking: (_d, r) => (seen.push(r), v), findSlots: () => [], validatePatient: () => null };
+  return { source: 'wasm', checkBooking: (_d, r) => (seen.push(r), v), findSlots: () => [], validatePatient: () => null, checkPatientFile: () => null };
 }
 
 function renderDialog(engine: Engine) {
