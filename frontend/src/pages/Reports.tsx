@@ -81,7 +81,17 @@ export function Reports() {
         <button type="button" className="btn-secondary" disabled={!r || pdfProgress !== null} onClick={exportPdf}>
           Export PDF
         </button>
-        <button type="button" className="btn-secondary" disabled={!r} onClick={() => r && download(new Blob([reportCsv(r)], { type: 'text/csv' }), `clinic-report-${r.from}-${r.to}.csv`)}>
+        <button
+          type="button"
+          className="btn-secondary"
+          disabled={!r}
+          onClick={async () => {
+            if (!r || !clinicId) return;
+            // The server's CSV (the core's tidy table); offline, the same figures written here.
+            const text = await Api.reportCsv(clinicId, r.from, r.to).catch(() => reportCsv(r));
+            download(new Blob([text], { type: 'text/csv' }), `clinic-report-${r.from}-${r.to}.csv`);
+          }}
+        >
           Export CSV
         </button>
       </form>
