@@ -5,9 +5,11 @@ import { fileURLToPath } from 'node:url';
 // The WASM engine is built by bindings/wasm into a gitignored pkg/ (scripts/test-js.sh). When it has not been
 // built, `@clinic/wasm` resolves to a stub that says so, and the app falls back to the server for slots
 // (the server decides bookings either way), so the frontend builds and runs without it.
-const wasmPkg = fileURLToPath(new URL('../bindings/wasm/pkg', import.meta.url));
-const hasWasm = existsSync(`${wasmPkg}/package.json`);
-const wasmEntry = hasWasm ? wasmPkg : fileURLToPath(new URL('./src/engine/wasm-missing.ts', import.meta.url));
+// CLINIC_WASM_PKG points elsewhere (another checkout's build) when set.
+const wasmPkg = process.env.CLINIC_WASM_PKG ?? fileURLToPath(new URL('../bindings/wasm/pkg', import.meta.url));
+const wasmJs = `${wasmPkg}/clinic_wasm.js`;
+const hasWasm = existsSync(wasmJs);
+const wasmEntry = hasWasm ? wasmJs : fileURLToPath(new URL('./src/engine/wasm-missing.ts', import.meta.url));
 
 const api = process.env.CLINIC_API ?? 'http://127.0.0.1:8080';
 

@@ -21,14 +21,14 @@ fi
 command -v pdftotext >/dev/null || { echo "pdftotext missing: scripts/test-tools.sh installs poppler-utils" >&2; exit 1; }
 
 step "WASM engine (bindings/wasm/pkg) for client-side checks"
-if [ -d bindings/wasm ] && [ ! -f bindings/wasm/pkg/package.json ]; then
+if [ -d bindings/wasm ] && [ ! -f bindings/wasm/pkg/clinic_wasm.js ]; then
   if [ -x scripts/build-wasm.sh ]; then
     scripts/build-wasm.sh
   elif [ -x scripts/test-js.sh ]; then
     scripts/test-js.sh
   fi
 fi
-if [ ! -f bindings/wasm/pkg/package.json ]; then
+if [ ! -f bindings/wasm/pkg/clinic_wasm.js ]; then
   echo "bindings/wasm/pkg is not built: the app falls back to the server for slots, and the e2e conflict test will fail" >&2
 fi
 
