@@ -29,7 +29,9 @@ if [ -d bindings/wasm ] && [ ! -f bindings/wasm/pkg/clinic_wasm.js ]; then
   fi
 fi
 if [ ! -f bindings/wasm/pkg/clinic_wasm.js ]; then
-  echo "bindings/wasm/pkg is not built: the app falls back to the server for slots, and the e2e conflict test will fail" >&2
+  # Without it the engine tests would be skipped and the client-side refusal could not be shown: fail here.
+  echo "bindings/wasm/pkg/clinic_wasm.js is missing: build the WASM module (scripts/test-js.sh) before the frontend checks" >&2
+  exit 1
 fi
 
 cd frontend
