@@ -78,7 +78,7 @@ export function BookingDialog({
         }
       : undefined,
   });
-  const q = watch('patientQuery');
+  const q = watch('patientQuery') ?? '';
   const clinicId = data?.clinic.id ?? '';
   const search = useQuery({
     queryKey: [...keys.patients(clinicId), 'search', q],

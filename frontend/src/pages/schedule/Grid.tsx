@@ -109,7 +109,7 @@ export function Grid({
                     data-cell={`${r}-${c}`}
                     data-date={d}
                     data-time={hhmm(m)}
-                    aria-label={`${fmtDate(d)} ${hhmm(m)}${desc ? ': ' + desc : ''}`}
+                    aria-describedby={desc ? `cell-desc-${r}-${c}` : undefined}
                     onFocus={() => setPos([r, c])}
                     onKeyDown={(e) => onKey(e, r, c)}
                     onDragOver={(e) => e.preventDefault()}
@@ -120,6 +120,15 @@ export function Grid({
                     }}
                     className="h-7 border-l border-slate-200 p-0.5 align-top"
                   >
+                    {/* The cell's name is its visible content plus where it is, so screen readers hear both. */}
+                    <span className="sr-only">
+                      {fmtDate(d)} {hhmm(m)}
+                    </span>
+                    {desc && (
+                      <span id={`cell-desc-${r}-${c}`} hidden>
+                        {desc}
+                      </span>
+                    )}
                     {cell.appointments.map((a) => (
                       <button
                         key={a.id}
