@@ -1,0 +1,189 @@
+//! The command line: `serve` (default), `seed-demo`, `import`, `user add`, `audit verify`, `backup`.
+//! Every flag can also come from the environment variable named in `--help`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::store::StoreChoice;
+
+#[derive(Debug, Parser)]
+#[command(name = "clinic-server", version, about = "Clinic scheduling server: REST API, auth, imports, reports.")]
+pub struct Cli {
+    #[command(flatten)]
+    pub storage: StorageArgs,
+    /// Log format: `json` (structured, one object per line) or `text`.
+    #[arg(long, env = "CLINIC_LOG_FORMAT", default_value = "json", global = true)]
+    pub log_format: LogFormat,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    Json,
+    Text,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct StorageArgs {
+    /// Data directory of the embedded SQLite store (created when missing). Ignored when --store is given.
+    #[arg(long, env = "CLINIC_DATA", default_value = "./clinic-data", global = true)]
+    pub data: PathBuf,
+    /// Use MongoDB instead of the embedded store: a mongodb:// or mongodb+srv:// URI (database from its path,
+    /// default `clinic`).
+    #[arg(long, env = "CLINIC_STORE", global = true)]
+    pub store: Option<String>,
+    /// Secret that signs access tokens (HS256, at least 32 bytes). Default: generated once and kept in the
+    /// data directory (`jwt-secret`); set it explicitly when several instances share one MongoDB.
+    #[arg(long, env = "CLINIC_JWT_SECRET", global = true, hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+}
+
+impl StorageArgs {
+    pub fn choice(&self) -> StoreChoice {
+        match &self.store {
+            Some(uri) => StoreChoice::Mongo(uri.clone()),
+            None => StoreChoice::Dir(self.data.clone()),
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (the default command).
+    Serve(ServeArgs),
+    /// Fill the store with a demo clinic: practitioners, rooms, a month of schedules and appointments, and
+    /// one demo user per role (credentials printed).
+    SeedDemo,
+    /// Import a CSV/XLS/XLSX file of patients or appointments into a clinic.
+    Import(ImportArgs),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Copy the embedded store to a file (online backup; SQLite only).
+    Backup(BackupArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "CLINIC_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Seed the demo data first when the store has no clinic yet.
+    #[arg(long, env = "CLINIC_DEMO")]
+    pub demo: bool,
+    /// Origins allowed to call the API from a browser (CORS), comma-separated, e.g. http://localhost:5173.
+    #[arg(long, env = "CLINIC_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origin: Vec<String>,
+    /// Largest request body in bytes (imports included).
+    #[arg(long, env = "CLINIC_BODY_LIMIT", default_value_t = 16 << 20)]
+    pub body_limit: usize,
+    /// Directory of the built frontend served at `/` (default: frontend/dist when it exists).
+    #[arg(long, env = "CLINIC_WEB_DIR")]
+    pub web_dir: Option<PathBuf>,
+    /// TLS certificate chain (PEM); with --tls-key the server speaks HTTPS only.
+    #[arg(long, env = "CLINIC_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM).
+    #[arg(long, env = "CLINIC_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Seconds to let in-flight requests finish after SIGTERM / Ctrl-C.
+    #[arg(long, env = "CLINIC_SHUTDOWN_GRACE", default_value_t = 20)]
+    pub shutdown_grace: u64,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        ServeArgs {
+            listen: ([127, 0, 0, 1], 8080).into(),
+            demo: false,
+            cors_origin: Vec::new(),
+            body_limit: 16 << 20,
+            web_dir: None,
+            tls_cert: None,
+            tls_key: None,
+            shutdown_grace: 20,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ImportKind {
+    Patients,
+    Appointments,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ImportModeArg {
+    DryRun,
+    Atomic,
+    Partial,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// The file (CSV, XLS or XLSX, told apart by content).
+    pub file: PathBuf,
+    /// The clinic to import into (default: the only clinic of the store).
+    #[arg(long)]
+    pub clinic: Option<uuid::Uuid>,
+    /// What the rows are.
+    #[arg(long, value_enum, default_value = "patients")]
+    pub kind: ImportKind,
+    /// dry-run (validate only), atomic (all or nothing) or partial (valid rows stored).
+    #[arg(long, value_enum, default_value = "dry-run")]
+    pub mode: ImportModeArg,
+    /// Read 01/02/1980 as month first (default: day first).
+    #[arg(long)]
+    pub month_first: bool,
+    /// Region for phones written without +country (ISO 3166-1 alpha-2).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Write the rejected rows as CSV to this file.
+    #[arg(long)]
+    pub rejections: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is read from standard input (one line).
+    Add(UserAddArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UserAddArgs {
+    #[arg(long)]
+    pub username: String,
+    /// admin, scheduler, practitioner or patient.
+    #[arg(long)]
+    pub role: String,
+    /// Read the password from standard input (required: passwords never go on the command line).
+    #[arg(long, required = true)]
+    pub password_stdin: bool,
+    /// The clinic the user belongs to (default: the only clinic of the store, if there is exactly one).
+    #[arg(long)]
+    pub clinic: Option<uuid::Uuid>,
+    /// For role practitioner: the practitioner record the user is.
+    #[arg(long)]
+    pub practitioner: Option<uuid::Uuid>,
+    /// For role patient: the patient record the user is.
+    #[arg(long)]
+    pub patient: Option<uuid::Uuid>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain of the audit log; exits non-zero when an entry was edited or deleted.
+    Verify,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BackupArgs {
+    /// Destination file (must not exist).
+    pub dest: PathBuf,
+}

@@ -1,0 +1,254 @@
+//! What each CLI command does.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clinic_core::import::{write_rejections_csv, DateOrder, ImportMode, ImportOptions, ImportSource};
+use clinic_core::rbac::{Actor, Role};
+use clinic_core::{ClinicId, Scheduler};
+use clinic_server_infra::users::NewUser;
+use secrecy::SecretString;
+
+use crate::cli::{
+    AuditCommand, BackupArgs, Command, ImportArgs, ImportKind, ImportModeArg, ServeArgs, StorageArgs, UserAddArgs,
+    UserCommand,
+};
+use crate::http::{app_with, HttpConfig};
+use crate::infra::Infra;
+use crate::state::{AppState, Backend};
+
+/// Errors of a command, printed to stderr.
+pub type CmdResult<T> = Result<T, String>;
+
+/// Opens the store and the server's records and builds the shared state.
+pub async fn build_state(storage: &StorageArgs) -> CmdResult<(AppState, Infra)> {
+    let choice = storage.choice();
+    let backend = choice.open().await.map_err(|e| format!("cannot open the store: {e}"))?;
+    let infra = Infra::open(&choice, &backend, storage.jwt_secret.as_deref()).await?;
+    Ok((state_with(backend, infra.clone()), infra))
+}
+
+/// The state over an opened backend and the server's records.
+pub fn state_with(backend: Backend, infra: Infra) -> AppState {
+    let infra = Arc::new(infra);
+    AppState {
+        scheduler: Scheduler::new(backend.store()),
+        backend,
+        auth: infra.clone(),
+        idempotency: infra.clone(),
+        imports: Arc::default(),
+        infra,
+    }
+}
+
+pub async fn run(storage: &StorageArgs, command: Command) -> CmdResult<ExitCode> {
+    match command {
+        Command::Serve(args) => serve(storage, args).await,
+        Command::SeedDemo => {
+            let (st, infra) = build_state(storage).await?;
+            seed_demo(&st, &infra).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import(args) => import(storage, args).await,
+        Command::User(UserCommand::Add(args)) => user_add(storage, args).await,
+        Command::Audit(AuditCommand::Verify) => audit_verify(storage).await,
+        Command::Backup(args) => backup(storage, args).await,
+    }
+}
+
+/// Seeds the demo clinic and one user per role, and prints what was made.
+pub async fn seed_demo(st: &AppState, infra: &Infra) -> CmdResult<()> {
+    let ids = crate::seed::seed_clinic(&st.scheduler, 30).await.map_err(|e| format!("seeding failed: {e}"))?;
+    println!(
+        "demo clinic {} seeded: {} practitioners, {} rooms, {} patients, {} appointments",
+        ids.clinic,
+        ids.practitioners.len(),
+        ids.rooms.len(),
+        ids.patients.len(),
+        ids.appointments
+    );
+    for (username, password, role) in crate::seed::DEMO_USERS {
+        let role = crate::infra::parse_role(role)?;
+        let new = NewUser {
+            username: (*username).to_string(),
+            password: SecretString::from((*password).to_string()),
+            role,
+            clinic_id: Some(ids.clinic),
+            practitioner_id: (role == Role::Practitioner).then(|| ids.practitioners[0]),
+            patient_id: (role == Role::Patient).then(|| ids.patients[0]),
+        };
+        match infra.add_user(new).await {
+            Ok(_) => println!("  user {username:<10} password {password:<22} role {role:?}"),
+            Err(e) => println!("  user {username}: {}", e.code()),
+        }
+    }
+    Ok(())
+}
+
+async fn user_add(storage: &StorageArgs, args: UserAddArgs) -> CmdResult<ExitCode> {
+    let role = crate::infra::parse_role(&args.role)?;
+    let (st, infra) = build_state(storage).await?;
+    let clinic = match args.clinic {
+        Some(c) => Some(ClinicId(c)),
+        None => only_clinic(&st, None).await.ok(),
+    };
+    let password = read_password_line()?;
+    let new = NewUser {
+        username: args.username.clone(),
+        password: SecretString::from(password),
+        role,
+        clinic_id: clinic,
+        practitioner_id: args.practitioner.map(clinic_core::PractitionerId),
+        patient_id: args.patient.map(clinic_core::PatientId),
+    };
+    let user = infra.add_user(new).await.map_err(|e| format!("{}: {e}", e.code()))?;
+    println!("user {} created ({:?}, id {})", user.username, user.role, user.id);
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn audit_verify(storage: &StorageArgs) -> CmdResult<ExitCode> {
+    let (_, infra) = build_state(storage).await?;
+    let report = infra.audit.verify().await.map_err(|e| format!("{}: {e}", e.code()))?;
+    if report.is_ok() {
+        println!("audit log intact: {report:?}");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("AUDIT LOG TAMPERED: {report:?}");
+        Ok(ExitCode::from(3))
+    }
+}
+
+fn default_web_dir() -> Option<PathBuf> {
+    let d = PathBuf::from("frontend/dist");
+    d.join("index.html").is_file().then_some(d)
+}
+
+async fn serve(storage: &StorageArgs, args: ServeArgs) -> CmdResult<ExitCode> {
+    let (st, infra) = build_state(storage).await?;
+    if args.demo {
+        let empty = st.scheduler.store().list_clinics().await.map_err(|e| e.to_string())?.is_empty();
+        if empty {
+            seed_demo(&st, &infra).await?;
+        }
+    }
+    let cfg = HttpConfig {
+        body_limit: args.body_limit,
+        cors_origins: args.cors_origin.clone(),
+        web_dir: args.web_dir.clone().or_else(default_web_dir),
+    };
+    let router = app_with(st.clone(), &cfg);
+    let grace = Duration::from_secs(args.shutdown_grace);
+    match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => {
+            tracing::info!(listen = %args.listen, store = st.backend.name(), tls = true, "serving");
+            println!("clinic-server listening on https://{}", args.listen);
+            crate::serve::serve_tls(args.listen, router, cert, key, grace, crate::serve::shutdown_signal())
+                .await
+                .map_err(|e| format!("server failed: {e}"))?;
+        }
+        _ => {
+            let listener = tokio::net::TcpListener::bind(args.listen)
+                .await
+                .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            tracing::info!(listen = %addr, store = st.backend.name(), tls = false, "serving");
+            println!("clinic-server listening on http://{addr}");
+            let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+            let server = tokio::spawn(crate::serve::serve_http(listener, router, async move {
+                let _ = rx.await;
+            }));
+            crate::serve::shutdown_signal().await;
+            let _ = tx.send(());
+            match tokio::time::timeout(grace, server).await {
+                Ok(Ok(Ok(()))) => {}
+                Ok(Ok(Err(e))) => return Err(format!("server failed: {e}")),
+                Ok(Err(e)) => return Err(format!("server task failed: {e}")),
+                Err(_) => tracing::warn!("in-flight requests still running after the grace period; exiting"),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn only_clinic(st: &AppState, given: Option<uuid::Uuid>) -> CmdResult<ClinicId> {
+    if let Some(c) = given {
+        return Ok(ClinicId(c));
+    }
+    let clinics = st.scheduler.store().list_clinics().await.map_err(|e| e.to_string())?;
+    match clinics.as_slice() {
+        [one] => Ok(one.id()),
+        [] => Err("the store has no clinic (run seed-demo or create one through the API)".into()),
+        _ => Err("the store has several clinics: pass --clinic".into()),
+    }
+}
+
+async fn import(storage: &StorageArgs, args: ImportArgs) -> CmdResult<ExitCode> {
+    let (st, _) = build_state(storage).await?;
+    let clinic = only_clinic(&st, args.clinic).await?;
+    let bytes = std::fs::read(&args.file).map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
+    let opts = ImportOptions {
+        mode: match args.mode {
+            ImportModeArg::DryRun => ImportMode::DryRun,
+            ImportModeArg::Atomic => ImportMode::Atomic,
+            ImportModeArg::Partial => ImportMode::Partial,
+        },
+        date_order: if args.month_first { DateOrder::MonthFirst } else { DateOrder::DayFirst },
+        default_region: args.region.clone(),
+        ..Default::default()
+    };
+    let actor = Actor::system().with_clinic(clinic);
+    let (rows, stored, rejected, rejections) = match args.kind {
+        ImportKind::Patients => {
+            let r = st
+                .scheduler
+                .import_patients(&actor, clinic, ImportSource::Bytes(&bytes), &opts)
+                .await
+                .map_err(|e| format!("{}: {e}", e.code()))?;
+            (r.rows, r.stored, r.rejected_rows, r.rejections)
+        }
+        ImportKind::Appointments => {
+            let r = st
+                .scheduler
+                .import_appointments(&actor, clinic, ImportSource::Bytes(&bytes), &opts)
+                .await
+                .map_err(|e| format!("{}: {e}", e.code()))?;
+            (r.rows, r.stored, r.rejected_rows, r.rejections)
+        }
+    };
+    println!("rows {rows}, stored {stored}, rejected rows {rejected}");
+    if let Some(path) = args.rejections {
+        let f = std::fs::File::create(&path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        write_rejections_csv(f, &rejections).map_err(|e| e.to_string())?;
+        println!("rejections written to {}", path.display());
+    }
+    Ok(if rejected == 0 { ExitCode::SUCCESS } else { ExitCode::from(2) })
+}
+
+async fn backup(storage: &StorageArgs, args: BackupArgs) -> CmdResult<ExitCode> {
+    let (st, _) = build_state(storage).await?;
+    match &st.backend {
+        Backend::Sqlite(s) => {
+            if args.dest.exists() {
+                return Err(format!("{} exists; choose a new file", args.dest.display()));
+            }
+            s.backup_to(&args.dest).await.map_err(|e| format!("backup failed: {e}"))?;
+            println!("backup written to {}", args.dest.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Backend::Mongo(_) => Err("backup copies the embedded store; for MongoDB use mongodump".into()),
+    }
+}
+
+/// Reads one line (the password) from standard input, without the line ending.
+pub fn read_password_line() -> CmdResult<String> {
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).map_err(|e| format!("cannot read the password: {e}"))?;
+    let pw = line.trim_end_matches(['\n', '\r']).to_string();
+    if pw.is_empty() {
+        return Err("empty password on standard input".into());
+    }
+    Ok(pw)
+}
