@@ -216,7 +216,7 @@ describe('the front desk works the schedule', () => {
     assert.match(t.stdout, /Per practitioner/);
   });
 
-  it('goes offline: the loaded schedule stays readable with a banner, and comes back', async () => {
+  it('goes offline: the loaded schedule stays readable under a banner, and comes back', async () => {
     await page.getByRole('link', { name: 'Schedule' }).click();
     await page.locator('[role="grid"]').waitFor(T);
     await page.waitForLoadState('networkidle');
@@ -224,11 +224,9 @@ describe('the front desk works the schedule', () => {
     await context.setOffline(true);
     await page.getByTestId('offline-banner').waitFor(T);
     assert.equal(await page.locator('[data-appointment]').count(), cells, 'the schedule stays on screen');
-    // A reload while offline is served by the service worker (shell and last data).
-    await page.reload();
-    await page.getByTestId('offline-banner').waitFor(T);
-    await page.locator('[role="grid"]').waitFor(T);
     await page.screenshot({ path: join(SHOTS, 'schedule-offline.png'), fullPage: true });
+    // Not checked here: a reload while offline. Chromium's offline emulation does not cover the service
+    // worker's own fetches, so such a reload would load from the network and prove nothing.
     await context.setOffline(false);
     await page.getByTestId('offline-banner').waitFor({ state: 'detached', ...T });
   });
