@@ -47,4 +47,7 @@ scripts/test-python.sh
 
 step "Node and WASM bindings (scripts/test-js.sh)"; scripts/test-js.sh
 
+step "frontend: typecheck, Vitest, build, end-to-end in Chromium with axe (scripts/test-frontend.sh)"
+scripts/test-frontend.sh
+
 step "all checks passed"
