@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clinic_core::import::{write_rejections_csv, DateOrder, ImportMode, ImportOptions, ImportSource};
 use clinic_core::rbac::Actor;
-use clinic_core::{ClinicId, Scheduler};
+use clinic_core::ClinicId;
 
 use crate::cli::{
     AuditCommand, BackupArgs, Command, ImportArgs, ImportKind, ImportModeArg, ServeArgs, StorageArgs, UserCommand,
@@ -27,9 +27,10 @@ pub async fn build_state(storage: &StorageArgs) -> CmdResult<AppState> {
 
 /// The state over an opened backend.
 pub async fn state_for(backend: Backend, _storage: &StorageArgs) -> CmdResult<AppState> {
-    let store = backend.store();
+    let ops = crate::ops::Ops::new();
     Ok(AppState {
-        scheduler: Scheduler::new(store),
+        scheduler: ops.scheduler(backend.store()),
+        ops,
         backend,
         auth: Arc::new(crate::auth::NoAuth),
         idempotency: Arc::new(crate::auth::MemoryIdempotency::default()),

@@ -172,6 +172,7 @@ pub fn app_with(state: AppState, cfg: &HttpConfig) -> Router {
     let mut router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(crate::metrics::exposition))
         .route("/api/openapi.json", get(openapi_json))
         .route_layer(middleware::from_fn(tag_route))
         .merge(docs)
@@ -186,6 +187,7 @@ pub fn app_with(state: AppState, cfg: &HttpConfig) -> Router {
     };
     router
         .layer(middleware::from_fn(access_log))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track))
         .layer(middleware::from_fn(method_problems))
         .layer(RequestBodyLimitLayer::new(cfg.body_limit))
         .layer(axum::extract::DefaultBodyLimit::max(cfg.body_limit))

@@ -14,12 +14,15 @@ pub mod extract;
 pub mod http;
 pub mod idempotency;
 pub mod imports;
+pub mod metrics;
 pub mod openapi;
+pub mod ops;
 pub mod routes;
 pub mod seed;
 pub mod serve;
 pub mod state;
 pub mod store;
+pub mod timed_store;
 
 pub use http::{app, HttpConfig};
 pub use state::AppState;

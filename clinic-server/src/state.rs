@@ -92,6 +92,8 @@ pub struct AppState {
     pub auth: Arc<dyn AuthPort>,
     pub idempotency: Arc<dyn IdempotencyPort>,
     pub imports: Arc<RecentImports>,
+    /// Metrics, audit log, live updates and notifications (see `crate::ops`).
+    pub ops: crate::ops::Ops,
 }
 
 impl std::fmt::Debug for AppState {
