@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use clinic_core::rbac::Actor;
 
 use crate::error::AppError;
-use crate::state::{AuthPort, IdempotencyPort, StoredResponse, TokenPair};
+use crate::state::{AuthPort, Begin, IdempotencyPort, StoredResponse, TokenPair};
 
 #[derive(Debug, Default)]
 pub struct NoAuth;
@@ -31,15 +31,33 @@ impl AuthPort for NoAuth {
 }
 
 #[derive(Debug, Default)]
-pub struct MemoryIdempotency(Mutex<HashMap<(String, String), StoredResponse>>);
+pub struct MemoryIdempotency(Mutex<HashMap<(String, String), (String, Option<StoredResponse>)>>);
 
 #[async_trait]
 impl IdempotencyPort for MemoryIdempotency {
-    async fn get(&self, scope: &str, key: &str) -> Result<Option<StoredResponse>, AppError> {
-        Ok(self.0.lock().unwrap_or_else(|p| p.into_inner()).get(&(scope.into(), key.into())).cloned())
+    fn fingerprint(&self, method: &str, path: &str, body: &[u8]) -> String {
+        format!("{method} {path} {}", String::from_utf8_lossy(body))
     }
-    async fn put(&self, scope: &str, key: &str, resp: &StoredResponse) -> Result<StoredResponse, AppError> {
+    async fn begin(&self, actor: &str, key: &str, fp: &str) -> Result<Begin, AppError> {
         let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(m.entry((scope.into(), key.into())).or_insert_with(|| resp.clone()).clone())
+        match m.get(&(actor.into(), key.into())) {
+            None => {
+                m.insert((actor.into(), key.into()), (fp.into(), None));
+                Ok(Begin::Proceed)
+            }
+            Some((f, Some(r))) if f == fp => Ok(Begin::Replay(r.clone())),
+            _ => Err(AppError::bad_query("idempotency key in use")),
+        }
+    }
+    async fn complete(&self, actor: &str, key: &str, resp: &StoredResponse) -> Result<(), AppError> {
+        let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(e) = m.get_mut(&(actor.into(), key.into())) {
+            e.1 = Some(resp.clone());
+        }
+        Ok(())
+    }
+    async fn abandon(&self, actor: &str, key: &str) -> Result<(), AppError> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(&(actor.into(), key.into()));
+        Ok(())
     }
 }

@@ -55,7 +55,7 @@ pub async fn run(storage: &StorageArgs, command: Command) -> CmdResult<ExitCode>
 
 /// Seeds the demo clinic (and users) and prints what was made.
 pub async fn seed_demo(st: &AppState) -> CmdResult<()> {
-    let ids = crate::seed::seed_clinic(&st.scheduler).await.map_err(|e| format!("seeding failed: {e}"))?;
+    let ids = crate::seed::seed_clinic(&st.scheduler, 30).await.map_err(|e| format!("seeding failed: {e}"))?;
     println!(
         "demo clinic {} seeded: {} practitioners, {} rooms, {} patients, {} appointments",
         ids.clinic,

@@ -1,13 +1,10 @@
 //! `Idempotency-Key` on creating POSTs: the first answer under a key is stored and replayed on a retry, so a
 //! client that lost the response to a booking can send it again without booking twice.
 //!
-//! Requests with the same key are serialized inside one process (so two retries racing each other cannot
-//! both execute), and the stored answer lives in the store through [`IdempotencyPort`] so a retry that
-//! reaches another instance, or this one after a restart, is replayed too.
+//! The key is claimed in the store before the work runs ([`crate::state::IdempotencyPort`]), so two retries
+//! racing each other — on one instance or two — cannot both execute, and a retry after a restart is replayed.
 
-use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Arc, LazyLock, Mutex};
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
@@ -16,9 +13,9 @@ use axum::response::{IntoResponse, Response};
 use clinic_core::rbac::Actor;
 use serde::de::DeserializeOwned;
 
-use crate::error::{server_codes, ApiResult, AppError};
+use crate::error::{ApiResult, AppError};
 use crate::extract::{body_rejection, parse_json, ApiJson};
-use crate::state::{AppState, StoredResponse};
+use crate::state::{AppState, Begin, StoredResponse};
 
 /// A JSON body parsed like [`ApiJson`], with its raw text kept for the idempotency fingerprint.
 #[derive(Debug)]
@@ -43,27 +40,6 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for RawJson<T> {
     }
 }
 
-/// FNV-1a: a fingerprint compared only with the same user's earlier request under the same key.
-fn fingerprint(raw: &str) -> String {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in raw.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    format!("{h:016x}:{}", raw.len())
-}
-
-type KeyLock = Arc<tokio::sync::Mutex<()>>;
-static LOCKS: LazyLock<Mutex<HashMap<String, KeyLock>>> = LazyLock::new(|| Mutex::new(HashMap::new()));
-
-fn key_lock(k: &str) -> KeyLock {
-    let mut map = LOCKS.lock().unwrap_or_else(|p| p.into_inner());
-    if map.len() > 10_000 {
-        map.retain(|_, l| Arc::strong_count(l) > 1);
-    }
-    map.entry(k.to_string()).or_default().clone()
-}
-
 /// The answer of an idempotent POST: executed now, or replayed from the stored first answer.
 #[derive(Debug)]
 pub struct Answer {
@@ -84,12 +60,13 @@ impl IntoResponse for Answer {
     }
 }
 
-/// Runs `f` once per (user, scope, key); without a key it simply runs.
+/// Runs `f` once per (actor, key); without a key it simply runs. `path` names the operation in the
+/// request fingerprint (with the raw body), so the same key on another request is refused.
 pub async fn idempotent<F, Fut>(
     st: &AppState,
     actor: &Actor,
     headers: &HeaderMap,
-    scope: &str,
+    path: &str,
     raw: &str,
     f: F,
 ) -> ApiResult<Answer>
@@ -101,36 +78,27 @@ where
         let (status, body) = f().await?;
         return Ok(Answer { status, body, replayed: false });
     };
-    let key = key
-        .to_str()
-        .ok()
-        .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= 200 && k.bytes().all(|b| b.is_ascii_graphic()))
-        .ok_or_else(|| AppError::bad_query("Idempotency-Key must be 1–200 visible ASCII characters"))?;
+    let key = key.to_str().map_err(|_| AppError::bad_query("Idempotency-Key must be visible ASCII"))?.trim();
     let who = actor.user_id.map(|u| u.to_string()).unwrap_or_else(|| "system".into());
-    let scope = format!("{who}:{scope}");
-    let lock = key_lock(&format!("{scope}\u{0}{key}"));
-    let _guard = lock.lock().await;
-    let print = fingerprint(raw);
-    if let Some(stored) = st.idempotency.get(&scope, key).await? {
-        return replay(stored, &print);
+    let print = st.idempotency.fingerprint("POST", path, raw.as_bytes());
+    match st.idempotency.begin(&who, key, &print).await? {
+        Begin::Replay(stored) => {
+            let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
+            Ok(Answer { status, body: stored.body, replayed: true })
+        }
+        Begin::Proceed => match f().await {
+            Ok((status, body)) => {
+                let stored = StoredResponse { status: status.as_u16(), body };
+                st.idempotency.complete(&who, key, &stored).await?;
+                Ok(Answer { status, body: stored.body, replayed: false })
+            }
+            Err(e) => {
+                // Nothing was created: forget the claim so a retry runs again.
+                if let Err(ae) = st.idempotency.abandon(&who, key).await {
+                    tracing::warn!(code = %ae.code(), "could not release an idempotency claim");
+                }
+                Err(e)
+            }
+        },
     }
-    let (status, body) = f().await?;
-    let mine = StoredResponse { status: status.as_u16(), body, request_hash: print.clone() };
-    let stored = st.idempotency.put(&scope, key, &mine).await?;
-    // Another instance may have stored its answer first: then that one is the answer.
-    let first = stored == mine;
-    replay(stored, &print).map(|a| Answer { replayed: !first, ..a })
-}
-
-fn replay(stored: StoredResponse, print: &str) -> ApiResult<Answer> {
-    if stored.request_hash != print {
-        return Err(AppError::http(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            server_codes::IDEMPOTENCY_KEY_REUSED,
-            "this Idempotency-Key was used with a different request",
-        ));
-    }
-    let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
-    Ok(Answer { status, body: stored.body, replayed: true })
 }

@@ -49,8 +49,9 @@ const PATIENTS: &[(&str, &str, &str)] = &[
     ("Sophie", "Wilson", "+44 20 7946 0116"),
 ];
 
-/// Seeds the demo clinic. Idempotence is the caller's business (`serve --demo` seeds only an empty store).
-pub async fn seed_clinic(sch: &Scheduler<dyn Store>) -> Result<DemoIds, ClinicError> {
+/// Seeds the demo clinic with `booking_days` days of appointments ahead (30 for the demo, 0 for tests that
+/// book themselves). Idempotence is the caller's business (`serve --demo` seeds only an empty store).
+pub async fn seed_clinic(sch: &Scheduler<dyn Store>, booking_days: i64) -> Result<DemoIds, ClinicError> {
     let admin = Actor::system();
     let clinic = sch
         .create_clinic(
@@ -139,7 +140,7 @@ pub async fn seed_clinic(sch: &Scheduler<dyn Store>) -> Result<DemoIds, ClinicEr
     // through the rules, and the ones the rules refuse (e.g. too soon today) are simply skipped.
     let mut booked = 0usize;
     let mut n = 0usize;
-    for day in 1..=30 {
+    for day in 1..=booking_days {
         let date = today + Duration::days(day);
         if !weekdays.contains(&date.weekday()) {
             continue;

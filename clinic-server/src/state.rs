@@ -71,17 +71,28 @@ pub trait AuthPort: Send + Sync {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredResponse {
     pub status: u16,
+    /// JSON text.
     pub body: String,
-    /// Digest of the request the key was first used with (a different request under the same key is refused).
-    pub request_hash: String,
 }
 
-/// Idempotency records: scoped per user, so one user's key never replays another's response.
+/// What [`IdempotencyPort::begin`] decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Begin {
+    /// The first request under this key: run it, then `complete` (or `abandon` on failure).
+    Proceed,
+    /// An identical earlier request completed: answer with its response.
+    Replay(StoredResponse),
+}
+
+/// Idempotency records, claimed before the work runs so two instances cannot both run a retried request.
+/// Keys are scoped per actor; a key reused with a different request is refused (`IDEMPOTENCY_KEY_REUSED`),
+/// one still running answers `IDEMPOTENCY_IN_PROGRESS` (409).
 #[async_trait]
 pub trait IdempotencyPort: Send + Sync {
-    async fn get(&self, scope: &str, key: &str) -> Result<Option<StoredResponse>, AppError>;
-    /// Stores the response unless one is already stored under the key; returns the stored one.
-    async fn put(&self, scope: &str, key: &str, resp: &StoredResponse) -> Result<StoredResponse, AppError>;
+    fn fingerprint(&self, method: &str, path: &str, body: &[u8]) -> String;
+    async fn begin(&self, actor: &str, key: &str, fingerprint: &str) -> Result<Begin, AppError>;
+    async fn complete(&self, actor: &str, key: &str, resp: &StoredResponse) -> Result<(), AppError>;
+    async fn abandon(&self, actor: &str, key: &str) -> Result<(), AppError>;
 }
 
 /// Shared state of the router (cheap to clone).

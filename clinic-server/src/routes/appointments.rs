@@ -40,7 +40,7 @@ pub async fn book(
     headers: HeaderMap,
     RawJson(raw, body): RawJson<BookingBody>,
 ) -> ApiResult<Response> {
-    let resp = idempotent(&st, &actor, &headers, "appointments", &raw, || async {
+    let resp = idempotent(&st, &actor, &headers, "/api/v1/appointments", &raw, || async {
         let a = st.scheduler.create_appointment(&actor, body.into_core()).await?;
         Ok((StatusCode::CREATED, serde_json::to_string(&AppointmentView::from(&a)).unwrap_or_default()))
     })

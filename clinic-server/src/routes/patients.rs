@@ -94,8 +94,8 @@ pub async fn register_patient(
     headers: HeaderMap,
     RawJson(raw, body): RawJson<PatientBody>,
 ) -> ApiResult<Response> {
-    let scope = format!("patients:{id}");
-    idempotent(&st, &actor, &headers, &scope, &raw, || async {
+    let path = format!("/api/v1/clinics/{id}/patients");
+    idempotent(&st, &actor, &headers, &path, &raw, || async {
         let p = st.scheduler.register_patient(&actor, ClinicId(id), body.into_core(None)?).await?;
         Ok((StatusCode::CREATED, serde_json::to_string(&PatientView::from(&p)).unwrap_or_default()))
     })
