@@ -1,0 +1,189 @@
+//! Tokens of an external OpenID Connect issuer, verified with the keys of its JWKS document.
+//!
+//! The JWKS is fetched over HTTP(S) with a timeout and cached for `cache_ttl`; a token whose `kid` is not in
+//! the cache triggers one refetch (key rotation at the issuer), at most once per `min_refresh_interval` so a
+//! flood of tokens with made-up `kid`s cannot turn into a flood of requests to the issuer. Only RS256 is
+//! accepted; the checks are the same as for our own tokens (see [`crate::tokens`]).
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use jsonwebtoken::jwk::{AlgorithmParameters, JwkSet};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde::{Deserialize, Serialize};
+use tokio::sync::Mutex;
+
+use clinic_core::rbac::Role;
+
+use crate::error::{InfraError, Result, TokenRejection};
+use crate::tokens::{check_header, rejection};
+
+/// Largest JWKS document accepted.
+const MAX_JWKS_BYTES: usize = 256 * 1024;
+
+/// Settings of the external issuer.
+#[derive(Debug, Clone)]
+pub struct OidcConfig {
+    /// The `iss` its tokens carry.
+    pub issuer: String,
+    /// The `aud` its tokens must carry for this server.
+    pub audience: String,
+    /// Where its JWKS document is (`…/.well-known/jwks.json`).
+    pub jwks_uri: String,
+    /// Which claim holds the user's role (`admin`, `scheduler`, `practitioner`, `patient`).
+    pub role_claim: String,
+    pub cache_ttl: Duration,
+    pub min_refresh_interval: Duration,
+    pub http_timeout: Duration,
+    pub leeway: Duration,
+}
+
+impl OidcConfig {
+    pub fn new(issuer: impl Into<String>, audience: impl Into<String>, jwks_uri: impl Into<String>) -> Self {
+        OidcConfig {
+            issuer: issuer.into(),
+            audience: audience.into(),
+            jwks_uri: jwks_uri.into(),
+            role_claim: "role".into(),
+            cache_ttl: Duration::from_secs(600),
+            min_refresh_interval: Duration::from_secs(30),
+            http_timeout: Duration::from_secs(5),
+            leeway: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The verified identity from an external token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExternalClaims {
+    /// `sub`: the issuer's id of the user (the server maps it to a local user).
+    pub subject: String,
+    pub issuer: String,
+    /// The role claim, when present and one of ours.
+    pub role: Option<Role>,
+    pub expires_at: i64,
+    /// Every claim, for mappings beyond the role.
+    pub claims: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Debug)]
+struct Cache {
+    keys: JwkSet,
+    fetched: Instant,
+}
+
+/// Verifies tokens of one external issuer.
+#[derive(Debug)]
+pub struct OidcVerifier {
+    cfg: OidcConfig,
+    http: reqwest::Client,
+    cache: Mutex<Option<Cache>>,
+}
+
+#[derive(Deserialize)]
+struct StdClaims {
+    sub: String,
+    iss: String,
+    exp: i64,
+}
+
+impl OidcVerifier {
+    pub fn new(cfg: OidcConfig) -> Result<Self> {
+        let url = reqwest::Url::parse(&cfg.jwks_uri).map_err(|e| InfraError::Config(format!("JWKS URI: {e}")))?;
+        if !matches!(url.scheme(), "https" | "http") {
+            return Err(InfraError::Config("the JWKS URI must be http(s)".into()));
+        }
+        if cfg.issuer.trim().is_empty() || cfg.audience.trim().is_empty() {
+            return Err(InfraError::Config("OIDC issuer and audience must not be empty".into()));
+        }
+        let http = reqwest::Client::builder()
+            .timeout(cfg.http_timeout)
+            .connect_timeout(cfg.http_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| InfraError::Config(format!("HTTP client: {e}")))?;
+        Ok(OidcVerifier { cfg, http, cache: Mutex::new(None) })
+    }
+
+    pub fn config(&self) -> &OidcConfig {
+        &self.cfg
+    }
+
+    async fn fetch(&self) -> Result<JwkSet> {
+        let unavailable = |m: String| InfraError::IdentityProviderUnavailable(m);
+        let resp =
+            self.http.get(&self.cfg.jwks_uri).send().await.map_err(|e| unavailable(format!("JWKS fetch: {e}")))?;
+        if !resp.status().is_success() {
+            return Err(unavailable(format!("JWKS fetch: HTTP {}", resp.status())));
+        }
+        let body = resp.bytes().await.map_err(|e| unavailable(format!("JWKS read: {e}")))?;
+        if body.len() > MAX_JWKS_BYTES {
+            return Err(unavailable("JWKS document too large".into()));
+        }
+        serde_json::from_slice(&body).map_err(|e| unavailable(format!("JWKS is not a JWK set: {e}")))
+    }
+
+    /// Refetches the JWKS now.
+    pub async fn refresh(&self) -> Result<()> {
+        let keys = self.fetch().await?;
+        *self.cache.lock().await = Some(Cache { keys, fetched: Instant::now() });
+        Ok(())
+    }
+
+    /// The decoding key for `kid`, fetching or refetching the JWKS as the cache rules allow.
+    async fn key_for(&self, kid: Option<&str>) -> Result<DecodingKey> {
+        let mut cache = self.cache.lock().await;
+        let stale = cache.as_ref().is_none_or(|c| c.fetched.elapsed() >= self.cfg.cache_ttl);
+        if stale {
+            match self.fetch().await {
+                Ok(keys) => *cache = Some(Cache { keys, fetched: Instant::now() }),
+                // A stale cache is better than no cache while the issuer is briefly down.
+                Err(e) if cache.is_none() => return Err(e),
+                Err(_) => {}
+            }
+        }
+        if let Some(k) = cache.as_ref().and_then(|c| find_key(&c.keys, kid)) {
+            return k;
+        }
+        let may_refetch = cache.as_ref().is_none_or(|c| c.fetched.elapsed() >= self.cfg.min_refresh_interval);
+        if !stale && may_refetch {
+            let keys = self.fetch().await?;
+            *cache = Some(Cache { keys, fetched: Instant::now() });
+            if let Some(k) = cache.as_ref().and_then(|c| find_key(&c.keys, kid)) {
+                return k;
+            }
+        }
+        Err(InfraError::InvalidToken(TokenRejection::UnknownKey))
+    }
+
+    /// Verifies an external token and returns its identity.
+    pub async fn verify(&self, token: &str) -> Result<ExternalClaims> {
+        let header = check_header(token, Algorithm::RS256)?;
+        let kid = header.get("kid").and_then(|k| k.as_str()).map(str::to_string);
+        let key = self.key_for(kid.as_deref()).await?;
+        let mut v = Validation::new(Algorithm::RS256);
+        v.algorithms = vec![Algorithm::RS256];
+        v.set_issuer(&[self.cfg.issuer.as_str()]);
+        v.set_audience(&[self.cfg.audience.as_str()]);
+        v.required_spec_claims = ["exp", "iss", "aud", "sub"].iter().map(|s| s.to_string()).collect::<HashSet<_>>();
+        v.leeway = self.cfg.leeway.as_secs();
+        let data = jsonwebtoken::decode::<serde_json::Map<String, serde_json::Value>>(token, &key, &v)
+            .map_err(|e| InfraError::InvalidToken(rejection(e.kind())))?;
+        let claims = data.claims;
+        let std: StdClaims = serde_json::from_value(serde_json::Value::Object(claims.clone()))
+            .map_err(|_| InfraError::InvalidToken(TokenRejection::MissingClaim))?;
+        let role = claims.get(&self.cfg.role_claim).and_then(|r| r.as_str()).and_then(Role::parse);
+        Ok(ExternalClaims { subject: std.sub, issuer: std.iss, role, expires_at: std.exp, claims })
+    }
+}
+
+/// The RSA key with this `kid` (or the only RSA key when the token names none).
+fn find_key(set: &JwkSet, kid: Option<&str>) -> Option<Result<DecodingKey>> {
+    let rsa: Vec<_> = set.keys.iter().filter(|k| matches!(k.algorithm, AlgorithmParameters::RSA(_))).collect();
+    let jwk = match kid {
+        Some(kid) => rsa.into_iter().find(|k| k.common.key_id.as_deref() == Some(kid))?,
+        None if rsa.len() == 1 => rsa[0],
+        None => return None,
+    };
+    Some(DecodingKey::from_jwk(jwk).map_err(|_| InfraError::InvalidToken(TokenRejection::UnknownKey)))
+}
