@@ -27,7 +27,7 @@ pub async fn build_state(storage: &StorageArgs) -> CmdResult<AppState> {
 
 /// The state over an opened backend.
 pub async fn state_for(backend: Backend, _storage: &StorageArgs) -> CmdResult<AppState> {
-    let ops = crate::ops::Ops::new();
+    let ops = crate::ops::Ops::new(None);
     Ok(AppState {
         scheduler: ops.scheduler(backend.store()),
         ops,
@@ -85,6 +85,7 @@ async fn serve(storage: &StorageArgs, args: ServeArgs) -> CmdResult<ExitCode> {
         cors_origins: args.cors_origin.clone(),
         web_dir: args.web_dir.clone().or_else(default_web_dir),
     };
+    let reminders = crate::notifications::start_for(&st, &args.notify)?;
     let router = app_with(st.clone(), &cfg);
     let grace = Duration::from_secs(args.shutdown_grace);
     match (&args.tls_cert, &args.tls_key) {
@@ -115,6 +116,10 @@ async fn serve(storage: &StorageArgs, args: ServeArgs) -> CmdResult<ExitCode> {
                 Err(_) => tracing::warn!("in-flight requests still running after the grace period; exiting"),
             }
         }
+    }
+    // A pass in flight finishes, so a claimed reminder is not lost to the exit.
+    if let Some(r) = reminders {
+        r.stop().await;
     }
     Ok(ExitCode::SUCCESS)
 }

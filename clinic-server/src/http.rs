@@ -75,6 +75,7 @@ fn api() -> Router<AppState> {
         .route("/fhir/Appointment/{id}", get(interop::fhir_appointment))
         .route("/fhir/Schedule/{id}", get(interop::fhir_schedule))
         .route("/fhir/Slot", get(interop::fhir_slots))
+        .route("/ws", get(crate::live::ws))
         .fallback(api_not_found)
         .route_layer(middleware::from_fn(tag_route))
 }
@@ -186,6 +187,7 @@ pub fn app_with(state: AppState, cfg: &HttpConfig) -> Router {
             .fallback(|| async { AppError::http(StatusCode::NOT_FOUND, server_codes::ROUTE_NOT_FOUND, "not found") }),
     };
     router
+        .layer(middleware::from_fn_with_state(state.clone(), crate::audit_trail::record))
         .layer(middleware::from_fn(access_log))
         .layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track))
         .layer(middleware::from_fn(method_problems))

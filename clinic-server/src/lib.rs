@@ -5,6 +5,7 @@
 //! `/api/openapi.json`. [`app`] builds the router (testable in-process with `tower::ServiceExt::oneshot`);
 //! the binary adds the CLI, the stores, TLS and graceful shutdown.
 
+pub mod audit_trail;
 pub mod auth;
 pub mod cli;
 pub mod commands;
@@ -14,7 +15,9 @@ pub mod extract;
 pub mod http;
 pub mod idempotency;
 pub mod imports;
+pub mod live;
 pub mod metrics;
+pub mod notifications;
 pub mod openapi;
 pub mod ops;
 pub mod routes;

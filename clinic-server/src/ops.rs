@@ -1,5 +1,5 @@
-//! The server's operational concerns bundled into one state field: metrics (and, wired the same way,
-//! audit, live updates and notifications). [`Ops::scheduler`] builds the core's scheduler over the timed
+//! The server's operational concerns bundled into one state field: metrics, the audit trail, live updates
+//! (and notifications, wired the same way). [`Ops::scheduler`] builds the core's scheduler over the timed
 //! store with the ops event sink, so every committed change reaches them.
 
 use std::sync::Arc;
@@ -8,8 +8,12 @@ use async_trait::async_trait;
 use clinic_core::events::{DomainEvent, EventSink};
 use clinic_core::ports::Store;
 use clinic_core::Scheduler;
+use clinic_server_infra::audit::AuditLog;
+use clinic_server_infra::events::EventFeed;
+use clinic_server_infra::InfraStore;
 use utoipa::OpenApi;
 
+use crate::live::LiveHub;
 use crate::metrics::Metrics;
 use crate::timed_store::TimedStore;
 
@@ -17,17 +21,29 @@ use crate::timed_store::TimedStore;
 #[derive(Clone, Debug)]
 pub struct Ops {
     pub metrics: Arc<Metrics>,
+    /// The hash-chained audit log of patient-data access (absent only without the server's records).
+    pub audit: Option<AuditLog>,
+    pub live: Arc<LiveHub>,
+    /// The server's records (reminder claims live there too).
+    pub records: Option<Arc<dyn InfraStore>>,
 }
 
 impl Default for Ops {
     fn default() -> Self {
-        Self::new()
+        Self::new(None)
     }
 }
 
 impl Ops {
-    pub fn new() -> Self {
-        Ops { metrics: Arc::new(Metrics::new()) }
+    /// Over the server's records (`clinic-server-infra`'s store): audit log and the shared event feed.
+    /// `None` keeps everything in process (no audit).
+    pub fn new(records: Option<Arc<dyn InfraStore>>) -> Self {
+        Ops {
+            metrics: Arc::new(Metrics::new()),
+            audit: records.clone().map(AuditLog::new),
+            live: Arc::new(LiveHub::new(records.clone().map(EventFeed::new))),
+            records,
+        }
     }
 
     /// The core's scheduler over `store`, timed and publishing to the ops sinks.
@@ -37,7 +53,7 @@ impl Ops {
     }
 }
 
-/// Receives the core's domain events after commit and hands them to metrics.
+/// Receives the core's domain events after commit and hands them to metrics and live updates.
 #[derive(Debug)]
 struct OpsEvents {
     ops: Ops,
@@ -47,11 +63,12 @@ struct OpsEvents {
 impl EventSink for OpsEvents {
     async fn publish(&self, event: DomainEvent) {
         self.ops.metrics.observe_event(&event);
+        self.ops.live.publish(&event).await;
     }
 }
 
 /// The OpenAPI paths of the operational endpoints, merged into the main document.
 #[derive(OpenApi)]
-#[openapi(paths(crate::metrics::exposition))]
+#[openapi(paths(crate::metrics::exposition, crate::live::ws), components(schemas(crate::live::LiveMessage)))]
 #[derive(Debug)]
 pub struct OpsDoc;
