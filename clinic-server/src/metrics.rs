@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use clinic_core::events::DomainEvent;
 use clinic_core::ErrorCode;
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder};
+use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder};
 
 use crate::error::ProblemCodes;
 use crate::http::RouteTemplate;
@@ -41,7 +41,7 @@ pub struct Metrics {
     http_latency: HistogramVec,
     conflicts: IntCounterVec,
     appointment_events: IntCounterVec,
-    imports: IntCounterVec,
+    imports: IntCounter,
     import_rows: IntCounterVec,
     store_latency: HistogramVec,
 }
@@ -100,7 +100,11 @@ impl Metrics {
                 "Committed appointment changes: booked (overbooked or not), rescheduled, cancelled, status changed.",
                 &["event", "overbooked"],
             ),
-            imports: counter(&registry, "clinic_imports_total", "Imports that committed rows.", &[]),
+            imports: {
+                let c = IntCounter::new("clinic_imports_total", "Imports that committed rows.").expect("valid metric definition");
+                registry.register(Box::new(c.clone())).expect("metric registered once");
+                c
+            },
             import_rows: counter(
                 &registry,
                 "clinic_import_rows_total",
@@ -128,7 +132,6 @@ impl Metrics {
         ] {
             m.appointment_events.with_label_values(&[event, overbooked]);
         }
-        m.imports.with_label_values(&[]);
         for outcome in ["accepted", "rejected"] {
             m.import_rows.with_label_values(&[outcome]);
         }
@@ -168,7 +171,7 @@ impl Metrics {
                 self.appointment_events.with_label_values(&["status_changed", "false"]).inc()
             }
             DomainEvent::ImportCompleted { accepted, rejected, .. } => {
-                self.imports.with_label_values(&[]).inc();
+                self.imports.inc();
                 self.import_rows.with_label_values(&["accepted"]).inc_by(*accepted as u64);
                 self.import_rows.with_label_values(&["rejected"]).inc_by(*rejected as u64);
             }
