@@ -7,54 +7,62 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clinic_core::import::{write_rejections_csv, DateOrder, ImportMode, ImportOptions, ImportSource};
-use clinic_core::rbac::Actor;
-use clinic_core::ClinicId;
+use clinic_core::rbac::{Actor, Role};
+use clinic_core::{ClinicId, Scheduler};
+use clinic_server_infra::users::NewUser;
+use secrecy::SecretString;
 
 use crate::cli::{
-    AuditCommand, BackupArgs, Command, ImportArgs, ImportKind, ImportModeArg, ServeArgs, StorageArgs, UserCommand,
+    AuditCommand, BackupArgs, Command, ImportArgs, ImportKind, ImportModeArg, ServeArgs, StorageArgs, UserAddArgs,
+    UserCommand,
 };
 use crate::http::{app_with, HttpConfig};
+use crate::infra::Infra;
 use crate::state::{AppState, Backend};
 
 /// Errors of a command, printed to stderr.
 pub type CmdResult<T> = Result<T, String>;
 
-/// Opens the store and the server's ports and builds the shared state.
-pub async fn build_state(storage: &StorageArgs) -> CmdResult<AppState> {
-    let backend = storage.choice().open().await.map_err(|e| format!("cannot open the store: {e}"))?;
-    state_for(backend, storage).await
+/// Opens the store and the server's records and builds the shared state.
+pub async fn build_state(storage: &StorageArgs) -> CmdResult<(AppState, Infra)> {
+    let choice = storage.choice();
+    let backend = choice.open().await.map_err(|e| format!("cannot open the store: {e}"))?;
+    let infra = Infra::open(&choice, &backend, storage.jwt_secret.as_deref()).await?;
+    Ok((state_with(backend, infra.clone()), infra))
 }
 
-/// The state over an opened backend.
-pub async fn state_for(backend: Backend, _storage: &StorageArgs) -> CmdResult<AppState> {
-    let ops = crate::ops::Ops::new(None);
-    Ok(AppState {
+/// The state over an opened backend and the server's records.
+pub fn state_with(backend: Backend, infra: Infra) -> AppState {
+    let infra = Arc::new(infra);
+    let ops = crate::ops::Ops::new(Some(infra.store.clone()));
+    AppState {
         scheduler: ops.scheduler(backend.store()),
         ops,
         backend,
-        auth: Arc::new(crate::auth::NoAuth),
-        idempotency: Arc::new(crate::auth::MemoryIdempotency::default()),
+        auth: infra.clone(),
+        idempotency: infra.clone(),
         imports: Arc::default(),
-    })
+        infra,
+    }
 }
 
 pub async fn run(storage: &StorageArgs, command: Command) -> CmdResult<ExitCode> {
     match command {
         Command::Serve(args) => serve(storage, args).await,
         Command::SeedDemo => {
-            let st = build_state(storage).await?;
-            seed_demo(&st).await?;
+            let (st, infra) = build_state(storage).await?;
+            seed_demo(&st, &infra).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Import(args) => import(storage, args).await,
-        Command::User(UserCommand::Add(_args)) => Err("user accounts arrive with clinic-server-infra".into()),
-        Command::Audit(AuditCommand::Verify) => Err("the audit log arrives with clinic-server-infra".into()),
+        Command::User(UserCommand::Add(args)) => user_add(storage, args).await,
+        Command::Audit(AuditCommand::Verify) => audit_verify(storage).await,
         Command::Backup(args) => backup(storage, args).await,
     }
 }
 
-/// Seeds the demo clinic (and users) and prints what was made.
-pub async fn seed_demo(st: &AppState) -> CmdResult<()> {
+/// Seeds the demo clinic and one user per role, and prints what was made.
+pub async fn seed_demo(st: &AppState, infra: &Infra) -> CmdResult<()> {
     let ids = crate::seed::seed_clinic(&st.scheduler, 30).await.map_err(|e| format!("seeding failed: {e}"))?;
     println!(
         "demo clinic {} seeded: {} practitioners, {} rooms, {} patients, {} appointments",
@@ -64,7 +72,55 @@ pub async fn seed_demo(st: &AppState) -> CmdResult<()> {
         ids.patients.len(),
         ids.appointments
     );
+    for (username, password, role) in crate::seed::DEMO_USERS {
+        let role = crate::infra::parse_role(role)?;
+        let new = NewUser {
+            username: (*username).to_string(),
+            password: SecretString::from((*password).to_string()),
+            role,
+            clinic_id: Some(ids.clinic),
+            practitioner_id: (role == Role::Practitioner).then(|| ids.practitioners[0]),
+            patient_id: (role == Role::Patient).then(|| ids.patients[0]),
+        };
+        match infra.add_user(new).await {
+            Ok(_) => println!("  user {username:<10} password {password:<22} role {role:?}"),
+            Err(e) => println!("  user {username}: {}", e.code()),
+        }
+    }
     Ok(())
+}
+
+async fn user_add(storage: &StorageArgs, args: UserAddArgs) -> CmdResult<ExitCode> {
+    let role = crate::infra::parse_role(&args.role)?;
+    let (st, infra) = build_state(storage).await?;
+    let clinic = match args.clinic {
+        Some(c) => Some(ClinicId(c)),
+        None => only_clinic(&st, None).await.ok(),
+    };
+    let password = read_password_line()?;
+    let new = NewUser {
+        username: args.username.clone(),
+        password: SecretString::from(password),
+        role,
+        clinic_id: clinic,
+        practitioner_id: args.practitioner.map(clinic_core::PractitionerId),
+        patient_id: args.patient.map(clinic_core::PatientId),
+    };
+    let user = infra.add_user(new).await.map_err(|e| format!("{}: {e}", e.code()))?;
+    println!("user {} created ({:?}, id {})", user.username, user.role, user.id);
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn audit_verify(storage: &StorageArgs) -> CmdResult<ExitCode> {
+    let (_, infra) = build_state(storage).await?;
+    let report = infra.audit.verify().await.map_err(|e| format!("{}: {e}", e.code()))?;
+    if report.is_ok() {
+        println!("audit log intact: {report:?}");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("AUDIT LOG TAMPERED: {report:?}");
+        Ok(ExitCode::from(3))
+    }
 }
 
 fn default_web_dir() -> Option<PathBuf> {
@@ -73,11 +129,11 @@ fn default_web_dir() -> Option<PathBuf> {
 }
 
 async fn serve(storage: &StorageArgs, args: ServeArgs) -> CmdResult<ExitCode> {
-    let st = build_state(storage).await?;
+    let (st, infra) = build_state(storage).await?;
     if args.demo {
         let empty = st.scheduler.store().list_clinics().await.map_err(|e| e.to_string())?.is_empty();
         if empty {
-            seed_demo(&st).await?;
+            seed_demo(&st, &infra).await?;
         }
     }
     let cfg = HttpConfig {
@@ -137,7 +193,7 @@ async fn only_clinic(st: &AppState, given: Option<uuid::Uuid>) -> CmdResult<Clin
 }
 
 async fn import(storage: &StorageArgs, args: ImportArgs) -> CmdResult<ExitCode> {
-    let st = build_state(storage).await?;
+    let (st, _) = build_state(storage).await?;
     let clinic = only_clinic(&st, args.clinic).await?;
     let bytes = std::fs::read(&args.file).map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
     let opts = ImportOptions {
@@ -179,7 +235,7 @@ async fn import(storage: &StorageArgs, args: ImportArgs) -> CmdResult<ExitCode> 
 }
 
 async fn backup(storage: &StorageArgs, args: BackupArgs) -> CmdResult<ExitCode> {
-    let st = build_state(storage).await?;
+    let (st, _) = build_state(storage).await?;
     match &st.backend {
         Backend::Sqlite(s) => {
             if args.dest.exists() {

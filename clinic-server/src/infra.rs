@@ -21,7 +21,7 @@ use clinic_server_infra::{InfraError, InfraStore, MongoInfraStore, SqliteInfraSt
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::AppError;
-use crate::state::{AuthPort, Begin, IdempotencyPort, StoredResponse, TokenPair};
+use crate::state::{AuthPort, Backend, Begin, IdempotencyPort, StoredResponse, TokenPair};
 use crate::store::StoreChoice;
 
 /// `iss` and `aud` of this server's access tokens.
@@ -34,7 +34,8 @@ impl From<InfraError> for AppError {
     fn from(e: InfraError) -> Self {
         let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         // Store and internal messages may carry driver details: they are logged, not sent.
-        let detail = if status.is_server_error() { "the server's records are unavailable".to_string() } else { e.to_string() };
+        let detail =
+            if status.is_server_error() { "the server's records are unavailable".to_string() } else { e.to_string() };
         if status.is_server_error() {
             tracing::error!(code = e.code(), error = %e, "infrastructure failure");
         }
@@ -97,21 +98,18 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
 
 impl Infra {
     /// Opens the server's records where the scheduling data lives.
-    pub async fn open(choice: &StoreChoice, secret: Option<&str>) -> Result<Infra, String> {
-        let store: Arc<dyn InfraStore> = match choice {
-            StoreChoice::Dir(dir) => {
-                Arc::new(SqliteInfraStore::open_in_dir(dir).map_err(|e| format!("cannot open the server records: {e}"))?)
-            }
-            StoreChoice::Mongo(uri) => {
-                let db = mongodb::options::ClientOptions::parse(uri)
+    pub async fn open(choice: &StoreChoice, backend: &Backend, secret: Option<&str>) -> Result<Infra, String> {
+        let store: Arc<dyn InfraStore> = match (choice, backend) {
+            (StoreChoice::Dir(dir), _) => Arc::new(
+                SqliteInfraStore::open_in_dir(dir).map_err(|e| format!("cannot open the server records: {e}"))?,
+            ),
+            // The same database (and connection pool) as the scheduling data.
+            (StoreChoice::Mongo(_), Backend::Mongo(m)) => Arc::new(
+                MongoInfraStore::with_client(m.client().clone(), m.database().name())
                     .await
-                    .ok()
-                    .and_then(|o| o.default_database)
-                    .unwrap_or_else(|| clinic_mongo::DEFAULT_DATABASE.to_string());
-                Arc::new(
-                    MongoInfraStore::connect(uri, &db).await.map_err(|e| format!("cannot open the server records: {e}"))?,
-                )
-            }
+                    .map_err(|e| format!("cannot open the server records: {e}"))?,
+            ),
+            (StoreChoice::Mongo(_), Backend::Sqlite(_)) => return Err("store and records disagree".into()),
         };
         Self::over(store, signing_key(choice, secret)?)
     }
@@ -136,7 +134,15 @@ impl Infra {
     }
 
     /// Appends one audit entry; a failure is logged (the request it describes already happened).
-    pub async fn record(&self, actor: Option<&Actor>, action: &str, kind: &str, id: Option<String>, client: Option<IpAddr>, outcome: Result<(), &str>) {
+    pub async fn record(
+        &self,
+        actor: Option<&Actor>,
+        action: &str,
+        kind: &str,
+        id: Option<String>,
+        client: Option<IpAddr>,
+        outcome: Result<(), &str>,
+    ) {
         let entry = NewAuditEntry {
             at: chrono::Utc::now(),
             actor: AuditActor { user_id: actor.and_then(|a| a.user_id), role: actor.map(|a| a.role) },
@@ -155,7 +161,11 @@ impl Infra {
         }
     }
 
-    async fn pair(&self, user: &clinic_server_infra::users::User, refresh: SecretString) -> Result<TokenPair, AppError> {
+    async fn pair(
+        &self,
+        user: &clinic_server_infra::users::User,
+        refresh: SecretString,
+    ) -> Result<TokenPair, AppError> {
         let access = self.tokens.issue(user)?;
         Ok(TokenPair {
             access_token: access.token.expose_secret().to_string(),

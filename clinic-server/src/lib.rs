@@ -5,8 +5,8 @@
 //! `/api/openapi.json`. [`app`] builds the router (testable in-process with `tower::ServiceExt::oneshot`);
 //! the binary adds the CLI, the stores, TLS and graceful shutdown.
 
+pub mod audit;
 pub mod audit_trail;
-pub mod auth;
 pub mod cli;
 pub mod commands;
 pub mod dto;
@@ -15,6 +15,7 @@ pub mod extract;
 pub mod http;
 pub mod idempotency;
 pub mod imports;
+pub mod infra;
 pub mod live;
 pub mod metrics;
 pub mod notifications;

@@ -105,6 +105,8 @@ pub struct AppState {
     pub imports: Arc<RecentImports>,
     /// Metrics, audit log, live updates and notifications (see `crate::ops`).
     pub ops: crate::ops::Ops,
+    /// The server's own records (audit log, accounts) for what the ports above do not cover.
+    pub infra: Arc<crate::infra::Infra>,
 }
 
 impl std::fmt::Debug for AppState {

@@ -105,7 +105,8 @@ async fn booking_flow_idempotency_conflicts_etag_and_lifecycle() {
     // Status machine: booked → noshow is allowed; noshow → arrived is not.
     let (s, v) = app.post(&format!("/api/v1/appointments/{id}/status"), "scheduler", json!({"status": "noshow"})).await;
     assert_eq!(s, 200, "{v}");
-    let (s, v) = app.post(&format!("/api/v1/appointments/{id}/status"), "scheduler", json!({"status": "arrived"})).await;
+    let (s, v) =
+        app.post(&format!("/api/v1/appointments/{id}/status"), "scheduler", json!({"status": "arrived"})).await;
     assert_eq!((s, v["code"].as_str()), (409, Some("INVALID_STATUS_TRANSITION")));
 
     // A second booking, cancelled.
@@ -137,8 +138,20 @@ async fn bad_input_is_a_4xx_problem_and_changes_nothing() {
             400,
             "INVALID_JSON",
         ),
-        ("invalid UTF-8", b"{\"given_name\": \"\xff\xfe\", \"family_name\": \"B\"}".to_vec(), "application/json", 400, "INVALID_JSON"),
-        ("not JSON at all", b"given_name=A".to_vec(), "application/x-www-form-urlencoded", 415, "UNSUPPORTED_MEDIA_TYPE"),
+        (
+            "invalid UTF-8",
+            b"{\"given_name\": \"\xff\xfe\", \"family_name\": \"B\"}".to_vec(),
+            "application/json",
+            400,
+            "INVALID_JSON",
+        ),
+        (
+            "not JSON at all",
+            b"given_name=A".to_vec(),
+            "application/x-www-form-urlencoded",
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+        ),
         (
             "operator injection as a value",
             br#"{"given_name": {"$gt": ""}, "family_name": "B"}"#.to_vec(),
@@ -360,7 +373,8 @@ async fn imports_reports_calendars_and_fhir() {
     let (_, partial) = json_of(upload("partial").await.unwrap()).await;
     assert_eq!(partial["stored"].as_u64(), Some(1));
     let rej = partial["import_id"].as_str().unwrap();
-    let r = app.req(Method::GET, &format!("/api/v1/imports/{rej}/rejections.csv"), Some("scheduler")).send().await.unwrap();
+    let r =
+        app.req(Method::GET, &format!("/api/v1/imports/{rej}/rejections.csv"), Some("scheduler")).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let text = r.text().await.unwrap();
     assert!(text.starts_with("row,column,code,message,value"), "{text}");

@@ -56,11 +56,15 @@ async fn binary_end_to_end_without_pii_in_logs() {
     let (code, out, err) = run(cmd(&data).arg("seed-demo"), "");
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("demo clinic"), "{out}");
-    let (code, out, err) =
-        run(cmd(&data).args(["user", "add", "--username", "desk2", "--role", "scheduler", "--password-stdin"]), "s3cret-desk-pass\n");
+    let (code, out, err) = run(
+        cmd(&data).args(["user", "add", "--username", "desk2", "--role", "scheduler", "--password-stdin"]),
+        "s3cret-desk-pass\n",
+    );
     assert_eq!(code, 0, "{out}{err}");
-    let (code, _, err) =
-        run(cmd(&data).args(["user", "add", "--username", "x", "--role", "wizard", "--password-stdin"]), "pw-pw-pw-pw\n");
+    let (code, _, err) = run(
+        cmd(&data).args(["user", "add", "--username", "x", "--role", "wizard", "--password-stdin"]),
+        "pw-pw-pw-pw\n",
+    );
     assert_ne!(code, 0, "an unknown role is refused: {err}");
 
     let (mut child, base) = serve(&data);
@@ -73,10 +77,12 @@ async fn binary_end_to_end_without_pii_in_logs() {
         .unwrap();
     assert_eq!(login.status(), 200);
     let token = login.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_string();
-    let clinics: Value = http.get(format!("{base}/api/v1/clinics")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let clinics: Value =
+        http.get(format!("{base}/api/v1/clinics")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
     let clinic = clinics[0]["id"].as_str().unwrap().to_string();
     // Known PII through every kind of call: create, search by name, MRN, phone, read, a failing update.
-    let (given, family, phone, email, mrn) = ("Zebulon", "Quixotic-Farthingale", "+44 20 7946 0777", "zebulon.q@example.org", "MRN-ZQ-77");
+    let (given, family, phone, email, mrn) =
+        ("Zebulon", "Quixotic-Farthingale", "+44 20 7946 0777", "zebulon.q@example.org", "MRN-ZQ-77");
     let r = http
         .post(format!("{base}/api/v1/clinics/{clinic}/patients"))
         .bearer_auth(&token)
@@ -133,7 +139,10 @@ async fn binary_end_to_end_without_pii_in_logs() {
         let c = rusqlite::Connection::open(&db).unwrap();
         c.execute_batch("DROP TRIGGER IF EXISTS audit_log_no_update; UPDATE audit_log SET outcome = 'success' WHERE seq = (SELECT MIN(seq) FROM audit_log);")
             .unwrap();
-        c.execute_batch("UPDATE audit_log SET action = 'patient.tampered' WHERE seq = (SELECT MAX(seq) FROM audit_log);").unwrap();
+        c.execute_batch(
+            "UPDATE audit_log SET action = 'patient.tampered' WHERE seq = (SELECT MAX(seq) FROM audit_log);",
+        )
+        .unwrap();
     }
     let (code, out, err) = run(cmd(&data).args(["audit", "verify"]), "");
     assert_ne!(code, 0, "tampering not detected: {out}{err}");
@@ -142,10 +151,8 @@ async fn binary_end_to_end_without_pii_in_logs() {
     let csv = dir.path().join("p.csv");
     std::fs::write(&csv, "given_name,family_name,mrn\nIona,Import,MRN-IMP-1\n,Missing,MRN-IMP-2\n").unwrap();
     let rej = dir.path().join("rej.csv");
-    let (code, out, err) = run(
-        cmd(&data).args(["import", "--mode", "partial", "--rejections"]).arg(&rej).arg(&csv),
-        "",
-    );
+    let (code, out, err) =
+        run(cmd(&data).args(["import", "--mode", "partial", "--rejections"]).arg(&rej).arg(&csv), "");
     assert_eq!(code, 2, "rows were rejected: {out}{err}");
     assert!(out.contains("stored 1"), "{out}");
     assert!(std::fs::read_to_string(&rej).unwrap().contains("REQUIRED"));

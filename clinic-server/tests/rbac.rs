@@ -63,12 +63,8 @@ async fn every_route_every_role() {
     let ids = &app.ids;
     let (_, scheds) = app.get(&format!("/api/v1/clinics/{}/schedules", ids.clinic), "admin").await;
     let sched_of = |pr: usize| {
-        scheds
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["resource"]["id"] == ids.practitioners[pr].to_string())
-            .unwrap()["id"]
+        scheds.as_array().unwrap().iter().find(|s| s["resource"]["id"] == ids.practitioners[pr].to_string()).unwrap()
+            ["id"]
             .as_str()
             .unwrap()
             .to_string()
@@ -114,7 +110,12 @@ async fn every_route_every_role() {
         (Method::GET, "/api/v1/clinics", None, [200, 200, 200, 200]),
         (Method::POST, "/api/v1/clinics", Some(clinic_body.clone()), [201, 403, 403, 403]),
         (Method::GET, "/api/v1/clinics/{c}", None, [200, 200, 200, 200]),
-        (Method::PUT, "/api/v1/clinics/{c}", Some(json!({"name": "Riverside Family Practice", "time_zone": "Europe/London"})), [200, 403, 403, 403]),
+        (
+            Method::PUT,
+            "/api/v1/clinics/{c}",
+            Some(json!({"name": "Riverside Family Practice", "time_zone": "Europe/London"})),
+            [200, 403, 403, 403],
+        ),
         (Method::GET, "/api/v1/clinics/{c}/practitioners", None, [200, 200, 200, 200]),
         (Method::POST, "/api/v1/clinics/{c}/practitioners", Some(person.clone()), [201, 403, 403, 403]),
         (Method::GET, "/api/v1/practitioners/{p0}", None, [200, 200, 200, 200]),
@@ -124,7 +125,14 @@ async fn every_route_every_role() {
         (Method::PUT, "/api/v1/rooms/{r0}", Some(json!({"name": "Room 1"})), [200, 403, 403, 403]),
         (Method::GET, "/api/v1/clinics/{c}/appointment-types", None, [200, 200, 200, 200]),
         (Method::POST, "/api/v1/clinics/{c}/appointment-types", Some(ty.clone()), [201, 403, 403, 403]),
-        (Method::PUT, "/api/v1/appointment-types/{t0}", Some(json!({"name": "Consultation", "duration_minutes": 20, "buffer_after_minutes": 5, "min_notice_minutes": 30, "max_horizon_days": 120})), [200, 403, 403, 403]),
+        (
+            Method::PUT,
+            "/api/v1/appointment-types/{t0}",
+            Some(
+                json!({"name": "Consultation", "duration_minutes": 20, "buffer_after_minutes": 5, "min_notice_minutes": 30, "max_horizon_days": 120}),
+            ),
+            [200, 403, 403, 403],
+        ),
         (Method::GET, "/api/v1/clinics/{c}/schedules", None, [200, 200, 200, 403]),
         (Method::POST, "/api/v1/clinics/{c}/schedules", Some(schedule_body(&app, 0)), [201, 201, 201, 403]),
         (Method::POST, "/api/v1/clinics/{c}/schedules", Some(schedule_body(&app, 1)), [201, 201, 403, 403]),
@@ -139,21 +147,51 @@ async fn every_route_every_role() {
         (Method::GET, "/api/v1/patients/{pat0}", None, [200, 200, 200, 200]),
         (Method::GET, "/api/v1/patients/{pat1}", None, [200, 200, 404, 404]),
         (Method::PUT, "/api/v1/patients/{pat0}", Some(patient_self.clone()), [200, 200, 403, 200]),
-        (Method::PUT, "/api/v1/patients/{pat1}", Some(json!({"given_name": "Alan", "family_name": "Turing", "mrn": "MRN-1002"})), [200, 200, 404, 404]),
+        (
+            Method::PUT,
+            "/api/v1/patients/{pat1}",
+            Some(json!({"given_name": "Alan", "family_name": "Turing", "mrn": "MRN-1002"})),
+            [200, 200, 404, 404],
+        ),
         (Method::POST, "/api/v1/appointments", Some(json!("{book_own}")), [201, 201, 201, 201]),
         (Method::POST, "/api/v1/appointments", Some(json!("{book_other}")), [201, 201, 403, 403]),
         (Method::GET, "/api/v1/appointments", None, [200, 200, 200, 200]),
         (Method::GET, "/api/v1/appointments/{a_own}", None, [200, 200, 200, 200]),
         (Method::GET, "/api/v1/appointments/{a_other}", None, [200, 200, 404, 404]),
         (Method::POST, "/api/v1/appointments/{fresh_own}/reschedule", Some(json!("{move_own}")), [200, 200, 200, 200]),
-        (Method::POST, "/api/v1/appointments/{fresh_other}/reschedule", Some(json!("{move_other}")), [200, 200, 404, 404]),
+        (
+            Method::POST,
+            "/api/v1/appointments/{fresh_other}/reschedule",
+            Some(json!("{move_other}")),
+            [200, 200, 404, 404],
+        ),
         (Method::POST, "/api/v1/appointments/{fresh_own}/cancel", Some(json!({})), [200, 200, 200, 200]),
         (Method::POST, "/api/v1/appointments/{fresh_other}/cancel", Some(json!({})), [200, 200, 404, 404]),
-        (Method::POST, "/api/v1/appointments/{fresh_own}/status", Some(json!({"status": "noshow"})), [200, 200, 200, 403]),
-        (Method::POST, "/api/v1/appointments/{fresh_other}/status", Some(json!({"status": "noshow"})), [200, 200, 404, 404]),
-        (Method::GET, "/api/v1/clinics/{c}/availability?appointment_type_id={t0}&from={from}&to={to}&limit=5", None, [200, 200, 200, 200]),
+        (
+            Method::POST,
+            "/api/v1/appointments/{fresh_own}/status",
+            Some(json!({"status": "noshow"})),
+            [200, 200, 200, 403],
+        ),
+        (
+            Method::POST,
+            "/api/v1/appointments/{fresh_other}/status",
+            Some(json!({"status": "noshow"})),
+            [200, 200, 404, 404],
+        ),
+        (
+            Method::GET,
+            "/api/v1/clinics/{c}/availability?appointment_type_id={t0}&from={from}&to={to}&limit=5",
+            None,
+            [200, 200, 200, 200],
+        ),
         (Method::GET, "/api/v1/clinics/{c}/reports?from={d0}&to={d1}", None, [200, 200, 200, 403]),
-        (Method::GET, "/api/v1/clinics/{c}/reports?from={d0}&to={d1}&practitioner_ids={p1}", None, [200, 200, 403, 403]),
+        (
+            Method::GET,
+            "/api/v1/clinics/{c}/reports?from={d0}&to={d1}&practitioner_ids={p1}",
+            None,
+            [200, 200, 403, 403],
+        ),
         (Method::POST, "/api/v1/clinics/{c}/imports/patients", None, [200, 200, 403, 403]),
         (Method::GET, "/api/v1/practitioners/{p0}/calendar.ics?from={from}&to={to}", None, [200, 200, 200, 403]),
         (Method::GET, "/api/v1/practitioners/{p1}/calendar.ics?from={from}&to={to}", None, [200, 200, 403, 403]),
@@ -164,7 +202,12 @@ async fn every_route_every_role() {
         (Method::GET, "/api/v1/fhir/Appointment/{a_own}", None, [200, 200, 200, 200]),
         (Method::GET, "/api/v1/fhir/Appointment/{a_other}", None, [200, 200, 404, 404]),
         (Method::GET, "/api/v1/fhir/Schedule/{s0}", None, [200, 200, 200, 404]),
-        (Method::GET, "/api/v1/fhir/Slot?clinic_id={c}&appointment_type_id={t0}&from={from}&to={to}", None, [200, 200, 200, 200]),
+        (
+            Method::GET,
+            "/api/v1/fhir/Slot?clinic_id={c}&appointment_type_id={t0}&from={from}&to={to}",
+            None,
+            [200, 200, 200, 200],
+        ),
     ];
 
     let mut failures = Vec::new();
@@ -224,7 +267,13 @@ async fn every_route_every_role() {
         }
         // Without a token: 401.
         if !template.starts_with("/api/v1/auth/login") {
-            let path = ctx.fill(&template.replace("{fresh_sched0}", "{s0}").replace("{fresh_sched1}", "{s1}").replace("{fresh_own}", "{a_own}").replace("{fresh_other}", "{a_other}"));
+            let path = ctx.fill(
+                &template
+                    .replace("{fresh_sched0}", "{s0}")
+                    .replace("{fresh_sched1}", "{s1}")
+                    .replace("{fresh_own}", "{a_own}")
+                    .replace("{fresh_other}", "{a_other}"),
+            );
             let mut req = app.req(method.clone(), &path, None);
             if let Some(b) = body.as_ref().filter(|b| !b.is_string()) {
                 req = req.json(b);

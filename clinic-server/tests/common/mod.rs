@@ -214,8 +214,5 @@ pub fn run_python(script: &str, stdin: &[u8]) -> (bool, String) {
         .expect("python");
     child.stdin.take().expect("stdin").write_all(stdin).expect("write");
     let out = child.wait_with_output().expect("wait");
-    (
-        out.status.success(),
-        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
-    )
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
 }
