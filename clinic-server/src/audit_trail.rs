@@ -12,10 +12,9 @@ use std::net::{IpAddr, SocketAddr};
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, Method, StatusCode};
+use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
-use clinic_core::rbac::Actor;
 use clinic_server_infra::audit::{AuditActor, AuditLog, AuditOutcome, AuditTarget, NewAuditEntry};
 
 use crate::error::ProblemCodes;
@@ -74,11 +73,12 @@ fn path_id(template: &str, path: &str) -> Option<String> {
 /// The largest answer read back to find a created resource's id (creations answer with one object).
 const ANSWER_LIMIT: usize = 1 << 20;
 
-/// The caller's actor, when the request carries a valid access token.
-async fn actor_of(st: &AppState, req: &Request) -> Option<Actor> {
-    let v = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let token = v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer "))?.trim();
-    st.auth.verify_access(token).await.ok()
+/// The bearer token of a request: `Authorization`, else `?access_token=` (WebSocket handshakes from browsers).
+fn token_of(req: &Request) -> Option<String> {
+    let query = req.uri().query().and_then(|q| {
+        q.split('&').find_map(|kv| kv.strip_prefix("access_token=")).map(str::to_string)
+    });
+    crate::live::token_of(req.headers(), query.as_deref())
 }
 
 fn outcome_of(status: StatusCode) -> AuditOutcome {
@@ -97,8 +97,12 @@ pub async fn record(State(st): State<AppState>, req: Request, next: Next) -> Res
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let client: Option<IpAddr> = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let token = token_of(&req);
     // Verified before the handler runs: the token may expire while a slow request is in flight.
-    let actor = actor_of(&st, &req).await;
+    let actor = match token {
+        Some(t) => st.auth.verify_access(&t).await.ok(),
+        None => None,
+    };
     let at = chrono::Utc::now();
     let resp = next.run(req).await;
     let Some(route) = resp.extensions().get::<RouteTemplate>().map(|r| r.0.clone()) else { return resp };

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clinic_core::import::{write_rejections_csv, DateOrder, ImportMode, ImportOptions, ImportSource};
 use clinic_core::rbac::{Actor, Role};
-use clinic_core::{ClinicId, Scheduler};
+use clinic_core::ClinicId;
 use clinic_server_infra::users::NewUser;
 use secrecy::SecretString;
 
