@@ -104,8 +104,8 @@ async fn no_patient_data_reaches_the_logs() {
     .await;
     assert_eq!(s, 400);
     // Duplicate MRN.
-    let (s, _) = send(auth(http.post(url(&format!("/api/v1/clinics/{clinic}/patients")))).json(&body)).await;
-    assert_eq!(s, 409);
+    let (s, v) = send(auth(http.post(url(&format!("/api/v1/clinics/{clinic}/patients")))).json(&body)).await;
+    assert_eq!(v["code"], "DUPLICATE_MRN", "{s} {v}");
 
     // Searches by name, phone (two formattings) and injection attempts; reads in every format.
     for q in [
@@ -124,7 +124,12 @@ async fn no_patient_data_reaches_the_logs() {
     assert!(v.to_string().contains("Quixotefield"), "the search finds the patient: {v}");
     assert_eq!(send(auth(http.get(url(&format!("/api/v1/patients/{pid}"))))).await.0, 200);
     assert_eq!(send(auth(http.get(url(&format!("/api/v1/fhir/Patient/{pid}"))))).await.0, 200);
-    assert_eq!(send(auth(http.get(url(&format!("/api/v1/patients/{pid}/calendar.ics"))))).await.0, 200);
+    let (f, t) = (
+        chrono::Utc::now().format("%Y-%m-%dT00:00:00Z").to_string(),
+        (chrono::Utc::now() + chrono::Duration::days(30)).format("%Y-%m-%dT00:00:00Z").to_string(),
+    );
+    let (s, v) = send(auth(http.get(url(&format!("/api/v1/patients/{pid}/calendar.ics?from={f}&to={t}"))))).await;
+    assert_eq!(s, 200, "{v}");
 
     // Update: new phone and e-mail.
     let mut upd = body.clone();
