@@ -75,9 +75,10 @@ const ANSWER_LIMIT: usize = 1 << 20;
 
 /// The bearer token of a request: `Authorization`, else `?access_token=` (WebSocket handshakes from browsers).
 fn token_of(req: &Request) -> Option<String> {
-    let query = req.uri().query().and_then(|q| {
-        q.split('&').find_map(|kv| kv.strip_prefix("access_token=")).map(str::to_string)
-    });
+    let query = req
+        .uri()
+        .query()
+        .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("access_token=")).map(str::to_string));
     crate::live::token_of(req.headers(), query.as_deref())
 }
 

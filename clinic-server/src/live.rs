@@ -83,7 +83,11 @@ impl LiveHub {
                 .get_or_try_init(|| async {
                     let from = feed.last_seq().await.map_err(|e| {
                         tracing::error!(code = e.code(), "event feed unavailable");
-                        AppError::http(StatusCode::SERVICE_UNAVAILABLE, server_codes::INTERNAL, "live updates are unavailable")
+                        AppError::http(
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            server_codes::INTERNAL,
+                            "live updates are unavailable",
+                        )
                     })?;
                     tokio::spawn(poll(feed.clone(), from, self.tx.clone()));
                     Ok::<(), AppError>(())

@@ -101,7 +101,8 @@ impl Metrics {
                 &["event", "overbooked"],
             ),
             imports: {
-                let c = IntCounter::new("clinic_imports_total", "Imports that committed rows.").expect("valid metric definition");
+                let c = IntCounter::new("clinic_imports_total", "Imports that committed rows.")
+                    .expect("valid metric definition");
                 registry.register(Box::new(c.clone())).expect("metric registered once");
                 c
             },
@@ -213,6 +214,7 @@ pub async fn track(State(st): State<AppState>, req: Request, next: Next) -> Resp
 ))]
 pub async fn exposition(State(st): State<AppState>) -> Response {
     let mut resp = st.ops.metrics.render().into_response();
-    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
     resp
 }

@@ -88,7 +88,10 @@ async fn patient_data_access_is_audited_and_tampering_is_detected() {
     let log = entries(&dir).await;
     let find = |action: &str, outcome: AuditOutcome| {
         log.iter().find(|e| e.action == action && e.outcome == outcome).cloned().unwrap_or_else(|| {
-            panic!("no {action} {outcome:?} entry in {:#?}", log.iter().map(|e| (&e.action, e.outcome)).collect::<Vec<_>>())
+            panic!(
+                "no {action} {outcome:?} entry in {:#?}",
+                log.iter().map(|e| (&e.action, e.outcome)).collect::<Vec<_>>()
+            )
         })
     };
     let created = find("patient.create", AuditOutcome::Success);

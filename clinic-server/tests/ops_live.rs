@@ -111,9 +111,11 @@ async fn a_booking_through_one_instance_reaches_permitted_clients_of_another() {
     let clinic = items(&clinics)[0]["id"].as_str().unwrap().to_string();
     let (_, pr) = send(http.get(a.url(&format!("/api/v1/clinics/{clinic}/practitioners"))).bearer_auth(&admin)).await;
     let pr: Vec<String> = items(&pr).iter().map(|p| p["id"].as_str().unwrap().to_string()).collect();
-    let (_, pa) = send(http.get(a.url(&format!("/api/v1/clinics/{clinic}/patients?limit=2"))).bearer_auth(&admin)).await;
+    let (_, pa) =
+        send(http.get(a.url(&format!("/api/v1/clinics/{clinic}/patients?limit=2"))).bearer_auth(&admin)).await;
     let pa: Vec<String> = items(&pa).iter().map(|p| p["id"].as_str().unwrap().to_string()).collect();
-    let (_, ty) = send(http.get(a.url(&format!("/api/v1/clinics/{clinic}/appointment-types"))).bearer_auth(&admin)).await;
+    let (_, ty) =
+        send(http.get(a.url(&format!("/api/v1/clinics/{clinic}/appointment-types"))).bearer_auth(&admin)).await;
     let ty = items(&ty)[0]["id"].as_str().unwrap().to_string();
     assert!(pr.len() >= 2 && pa.len() >= 2, "the demo has two practitioners and patients: {pr:?} {pa:?}");
 

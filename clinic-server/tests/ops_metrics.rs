@@ -47,7 +47,11 @@ async fn exposition_counts_by_route_template_and_passes_promtool() {
     assert!(ct.starts_with("text/plain; version=0.0.4"), "{ct}");
     let text = r.text().await.unwrap();
 
-    assert_eq!(sample(&text, r#"clinic_http_requests_total{method="GET",route="/healthz",status="200"}"#), Some(3.0), "{text}");
+    assert_eq!(
+        sample(&text, r#"clinic_http_requests_total{method="GET",route="/healthz",status="200"}"#),
+        Some(3.0),
+        "{text}"
+    );
     assert_eq!(
         sample(&text, r#"clinic_http_requests_total{method="GET",route="/api/v1/patients/{id}",status="401"}"#),
         Some(1.0),
@@ -62,7 +66,12 @@ async fn exposition_counts_by_route_template_and_passes_promtool() {
     assert!(booked > 0.0, "the demo seed books through the scheduler: {booked}");
     let commits =
         sample(&text, r#"clinic_store_operation_duration_seconds_count{operation="commit_booking",outcome="ok"}"#)
-            .or_else(|| sample(&text, r#"clinic_store_operation_duration_seconds_count{operation="commit_bookings",outcome="ok"}"#))
+            .or_else(|| {
+                sample(
+                    &text,
+                    r#"clinic_store_operation_duration_seconds_count{operation="commit_bookings",outcome="ok"}"#,
+                )
+            })
             .unwrap_or(0.0);
     assert!(commits > 0.0, "store calls are timed:\n{text}");
     for code in ["SLOT_CONFLICT_PRACTITIONER", "SLOT_CONFLICT_ROOM", "PATIENT_DOUBLE_BOOKED"] {

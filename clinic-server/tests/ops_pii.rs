@@ -47,8 +47,10 @@ async fn no_patient_data_reaches_the_logs() {
     let (ok, out, err) = run_cli(&["--data", &data, "seed-demo"], None);
     assert!(ok, "seed-demo: {out}{err}");
     cli_output += &(out + &err);
-    let (ok, out, err) =
-        run_cli(&["--data", &data, "user", "add", "--username", "pii-admin", "--role", "admin", "--password-stdin"], Some(&format!("{PASSWORD}\n")));
+    let (ok, out, err) = run_cli(
+        &["--data", &data, "user", "add", "--username", "pii-admin", "--role", "admin", "--password-stdin"],
+        Some(&format!("{PASSWORD}\n")),
+    );
     assert!(ok, "user add: {out}{err}");
     cli_output += &(out + &err);
 
@@ -57,16 +59,22 @@ async fn no_patient_data_reaches_the_logs() {
     let url = |p: &str| server.url(p);
 
     // A failed login whose username is a patient's e-mail, then the real one.
-    let (s, _) = send(http.post(url("/api/v1/auth/login")).json(&json!({"username": "zebulon.quixotefield@example.org", "password": "Quixotefield"}))).await;
+    let (s, _) = send(
+        http.post(url("/api/v1/auth/login"))
+            .json(&json!({"username": "zebulon.quixotefield@example.org", "password": "Quixotefield"})),
+    )
+    .await;
     assert_eq!(s, 401);
-    let (s, tok) = send(http.post(url("/api/v1/auth/login")).json(&json!({"username": "pii-admin", "password": PASSWORD}))).await;
+    let (s, tok) =
+        send(http.post(url("/api/v1/auth/login")).json(&json!({"username": "pii-admin", "password": PASSWORD}))).await;
     assert_eq!(s, 200, "{tok}");
     let token = tok["access_token"].as_str().unwrap().to_string();
     let auth = |b: reqwest::RequestBuilder| b.bearer_auth(&token);
 
     let (s, clinics) = send(auth(http.get(url("/api/v1/clinics")))).await;
     assert_eq!(s, 200, "{clinics}");
-    let clinic = clinics["items"][0]["id"].as_str().or_else(|| clinics[0]["id"].as_str()).expect("a clinic").to_string();
+    let clinic =
+        clinics["items"][0]["id"].as_str().or_else(|| clinics[0]["id"].as_str()).expect("a clinic").to_string();
 
     // Register, with a full set of contact data.
     let body = json!({
@@ -142,7 +150,8 @@ async fn no_patient_data_reaches_the_logs() {
     let form = reqwest::multipart::Form::new()
         .text("mode", "partial")
         .part("file", reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("patients.csv"));
-    let (s, rep) = send(auth(http.post(url(&format!("/api/v1/clinics/{clinic}/imports/patients")))).multipart(form)).await;
+    let (s, rep) =
+        send(auth(http.post(url(&format!("/api/v1/clinics/{clinic}/imports/patients")))).multipart(form)).await;
     assert_eq!(s, 200, "{rep}");
     if let Some(import_id) = rep["id"].as_str().or_else(|| rep["import_id"].as_str()) {
         assert_eq!(send(auth(http.get(url(&format!("/api/v1/imports/{import_id}/rejections.csv"))))).await.0, 200);
@@ -162,7 +171,8 @@ async fn no_patient_data_reaches_the_logs() {
     )))))
     .await;
     assert_eq!(s, 200, "{offers}");
-    let start = offers[0]["start"].as_str().or_else(|| offers["items"][0]["start"].as_str()).expect("a free slot").to_string();
+    let start =
+        offers[0]["start"].as_str().or_else(|| offers["items"][0]["start"].as_str()).expect("a free slot").to_string();
     let booking = json!({
         "clinic_id": clinic, "patient_id": pid, "practitioner_id": prac, "appointment_type_id": ty,
         "start": start, "reason": "knee pain since the ski trip", "notes": "Zebulon prefers 020 7946 0958",
@@ -182,7 +192,8 @@ async fn no_patient_data_reaches_the_logs() {
 
     // The check can fail: the server logged, as JSON, one line per request at least.
     let json_lines: Vec<Value> = stderr.all().iter().filter_map(|l| serde_json::from_str::<Value>(l).ok()).collect();
-    let request_lines = json_lines.iter().filter(|v| v["message"] == "request" || v["fields"]["message"] == "request").count();
+    let request_lines =
+        json_lines.iter().filter(|v| v["message"] == "request" || v["fields"]["message"] == "request").count();
     assert!(
         request_lines >= requests_made,
         "expected at least {requests_made} JSON request log lines, found {request_lines}:\n{server_output}"

@@ -77,10 +77,9 @@ async fn reminders_go_out_once_across_two_instances_and_a_restart() {
     // Instance A alone first, to book one appointment of our own inside the window.
     let a = Server::start(&["--store", &store], &serve, &env);
     let http = reqwest::Client::new();
-    let (s, tok) = send(
-        http.post(a.url("/api/v1/auth/login")).json(&json!({"username": "rem-admin", "password": PASSWORD})),
-    )
-    .await;
+    let (s, tok) =
+        send(http.post(a.url("/api/v1/auth/login")).json(&json!({"username": "rem-admin", "password": PASSWORD})))
+            .await;
     assert_eq!(s, 200, "{tok}");
     let token = tok["access_token"].as_str().unwrap().to_string();
     let (_, clinics) = send(http.get(a.url("/api/v1/clinics")).bearer_auth(&token)).await;

@@ -26,7 +26,11 @@ pub fn promtool() -> PathBuf {
         return PathBuf::from("promtool");
     }
     let local = workspace_root().join("target/tools/bin/promtool");
-    assert!(local.is_file(), "promtool is missing: run scripts/test-tools.sh (it extracts it into {})", local.display());
+    assert!(
+        local.is_file(),
+        "promtool is missing: run scripts/test-tools.sh (it extracts it into {})",
+        local.display()
+    );
     local
 }
 
@@ -140,5 +144,9 @@ pub fn run_cli(args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
         child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
     }
     let out = child.wait_with_output().unwrap();
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
