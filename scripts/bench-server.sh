@@ -28,9 +28,10 @@ if ! command -v wrk >/dev/null 2>&1; then
     { "${sudo_cmd[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq wrk; }
 fi
 
-echo "==> cargo build --release -p clinic-server" >&2
-cargo build --release -p clinic-server >&2
-bin="${CARGO_TARGET_DIR:-$root/target}/release/clinic-server"
+profile="${BENCH_PROFILE:-release}" # `debug` only to try the script quickly: figures are release figures
+echo "==> cargo build --profile $profile -p clinic-server" >&2
+if [[ "$profile" == debug ]]; then cargo build -p clinic-server >&2; else cargo build --release -p clinic-server >&2; fi
+bin="${CARGO_TARGET_DIR:-$root/target}/$profile/clinic-server"
 
 work="$(mktemp -d)"
 server_pid=""
