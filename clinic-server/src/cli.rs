@@ -95,6 +95,8 @@ pub struct ServeArgs {
     /// Seconds to let in-flight requests finish after SIGTERM / Ctrl-C.
     #[arg(long, env = "CLINIC_SHUTDOWN_GRACE", default_value_t = 20)]
     pub shutdown_grace: u64,
+    #[command(flatten)]
+    pub notify: crate::notifications::NotifyArgs,
 }
 
 impl Default for ServeArgs {
@@ -108,6 +110,7 @@ impl Default for ServeArgs {
             tls_cert: None,
             tls_key: None,
             shutdown_grace: 20,
+            notify: Default::default(),
         }
     }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clinic_core::import::{write_rejections_csv, DateOrder, ImportMode, ImportOptions, ImportSource};
 use clinic_core::rbac::{Actor, Role};
-use clinic_core::{ClinicId, Scheduler};
+use clinic_core::ClinicId;
 use clinic_server_infra::users::NewUser;
 use secrecy::SecretString;
 
@@ -34,8 +34,10 @@ pub async fn build_state(storage: &StorageArgs) -> CmdResult<(AppState, Infra)> 
 /// The state over an opened backend and the server's records.
 pub fn state_with(backend: Backend, infra: Infra) -> AppState {
     let infra = Arc::new(infra);
+    let ops = crate::ops::Ops::new(Some(infra.store.clone()));
     AppState {
-        scheduler: Scheduler::new(backend.store()),
+        scheduler: ops.scheduler(backend.store()),
+        ops,
         backend,
         auth: infra.clone(),
         idempotency: infra.clone(),
@@ -139,6 +141,7 @@ async fn serve(storage: &StorageArgs, args: ServeArgs) -> CmdResult<ExitCode> {
         cors_origins: args.cors_origin.clone(),
         web_dir: args.web_dir.clone().or_else(default_web_dir),
     };
+    let reminders = crate::notifications::start_for(&st, &args.notify)?;
     let router = app_with(st.clone(), &cfg);
     let grace = Duration::from_secs(args.shutdown_grace);
     match (&args.tls_cert, &args.tls_key) {
@@ -169,6 +172,10 @@ async fn serve(storage: &StorageArgs, args: ServeArgs) -> CmdResult<ExitCode> {
                 Err(_) => tracing::warn!("in-flight requests still running after the grace period; exiting"),
             }
         }
+    }
+    // A pass in flight finishes, so a claimed reminder is not lost to the exit.
+    if let Some(r) = reminders {
+        r.stop().await;
     }
     Ok(ExitCode::SUCCESS)
 }

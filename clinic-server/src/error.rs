@@ -237,6 +237,7 @@ impl IntoResponse for AppError {
         let problem = self.problem();
         let body = serde_json::to_vec(&problem).unwrap_or_else(|_| b"{}".to_vec());
         let mut resp = (status, body).into_response();
+        resp.extensions_mut().insert(ProblemCodes(problem.codes));
         resp.extensions_mut().insert(crate::audit::ProblemCode(problem.code.clone()));
         resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         if let AppError::Http { retry_after: Some(s), .. } = &self {
@@ -249,3 +250,8 @@ impl IntoResponse for AppError {
 }
 
 pub type ApiResult<T> = Result<T, AppError>;
+
+/// Every code of a problem answer, carried on the response for the metrics layer (outer layers see the
+/// response, not the error).
+#[derive(Debug, Clone)]
+pub struct ProblemCodes(pub Vec<String>);

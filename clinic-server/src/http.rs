@@ -75,6 +75,7 @@ fn api() -> Router<AppState> {
         .route("/fhir/Appointment/{id}", get(interop::fhir_appointment))
         .route("/fhir/Schedule/{id}", get(interop::fhir_schedule))
         .route("/fhir/Slot", get(interop::fhir_slots))
+        .route("/ws", get(crate::live::ws))
         .fallback(api_not_found)
         .route_layer(middleware::from_fn(tag_route))
 }
@@ -172,6 +173,7 @@ pub fn app_with(state: AppState, cfg: &HttpConfig) -> Router {
     let mut router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(crate::metrics::exposition))
         .route("/api/openapi.json", get(openapi_json))
         .route_layer(middleware::from_fn(tag_route))
         .merge(docs)
@@ -185,8 +187,9 @@ pub fn app_with(state: AppState, cfg: &HttpConfig) -> Router {
             .fallback(|| async { AppError::http(StatusCode::NOT_FOUND, server_codes::ROUTE_NOT_FOUND, "not found") }),
     };
     router
-        .layer(middleware::from_fn_with_state(state.clone(), crate::audit::audit_patient_data))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::audit_trail::record))
         .layer(middleware::from_fn(access_log))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track))
         .layer(middleware::from_fn(method_problems))
         .layer(RequestBodyLimitLayer::new(cfg.body_limit))
         .layer(axum::extract::DefaultBodyLimit::max(cfg.body_limit))

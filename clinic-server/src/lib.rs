@@ -6,6 +6,7 @@
 //! the binary adds the CLI, the stores, TLS and graceful shutdown.
 
 pub mod audit;
+pub mod audit_trail;
 pub mod cli;
 pub mod commands;
 pub mod dto;
@@ -15,12 +16,17 @@ pub mod http;
 pub mod idempotency;
 pub mod imports;
 pub mod infra;
+pub mod live;
+pub mod metrics;
+pub mod notifications;
 pub mod openapi;
+pub mod ops;
 pub mod routes;
 pub mod seed;
 pub mod serve;
 pub mod state;
 pub mod store;
+pub mod timed_store;
 
 pub use http::{app, HttpConfig};
 pub use state::AppState;

@@ -47,5 +47,7 @@ impl Modify for Bearer {
 
 /// The document as served at `/api/openapi.json`.
 pub fn document() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::ops::OpsDoc::openapi());
+    doc
 }

@@ -103,6 +103,8 @@ pub struct AppState {
     pub auth: Arc<dyn AuthPort>,
     pub idempotency: Arc<dyn IdempotencyPort>,
     pub imports: Arc<RecentImports>,
+    /// Metrics, audit log, live updates and notifications (see `crate::ops`).
+    pub ops: crate::ops::Ops,
     /// The server's own records (audit log, accounts) for what the ports above do not cover.
     pub infra: Arc<crate::infra::Infra>,
 }
