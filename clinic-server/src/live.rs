@@ -171,6 +171,7 @@ pub fn visible_to(actor: &Actor, e: &LiveEvent) -> Option<LiveMessage> {
 
 /// The access token may come as a query parameter: browsers cannot set headers on a WebSocket handshake.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct WsQuery {
     /// The access token, when the client cannot send `Authorization: Bearer`.
     pub access_token: Option<String>,

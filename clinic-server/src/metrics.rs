@@ -211,6 +211,7 @@ pub async fn track(State(st): State<AppState>, req: Request, next: Next) -> Resp
 /// `GET /metrics`: the Prometheus text exposition.
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses(
     (status = 200, description = "Prometheus text exposition format 0.0.4", body = String, content_type = "text/plain"),
+    (status = "4XX", description = "the router's own refusals (wrong method, body limit)", body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 pub async fn exposition(State(st): State<AppState>) -> Response {
     let mut resp = st.ops.metrics.render().into_response();
