@@ -238,7 +238,6 @@ impl IntoResponse for AppError {
         let body = serde_json::to_vec(&problem).unwrap_or_else(|_| b"{}".to_vec());
         let mut resp = (status, body).into_response();
         resp.extensions_mut().insert(ProblemCodes(problem.codes));
-        resp.extensions_mut().insert(crate::audit::ProblemCode(problem.code.clone()));
         resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         if let AppError::Http { retry_after: Some(s), .. } = &self {
             if let Ok(v) = HeaderValue::from_str(&s.to_string()) {

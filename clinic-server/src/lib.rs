@@ -5,7 +5,6 @@
 //! `/api/openapi.json`. [`app`] builds the router (testable in-process with `tower::ServiceExt::oneshot`);
 //! the binary adds the CLI, the stores, TLS and graceful shutdown.
 
-pub mod audit;
 pub mod audit_trail;
 pub mod cli;
 pub mod commands;
