@@ -133,3 +133,13 @@ fn xls_record_with_a_length_beyond_its_data_is_not_a_panic() {
         }
     }
 }
+
+/// calamine 0.38 reserves room for a sheet's whole declared DIMENSIONS box before reading a cell; this file
+/// (found by `import_spreadsheet`) declares about 4 billion rows and made the process abort on the allocation.
+/// The container check now refuses such a record.
+#[test]
+fn xls_declaring_billions_of_cells_is_refused_before_calamine() {
+    let e = xls_error(include_bytes!("fixtures/fuzz/xls-dimensions-four-billion-rows.xls"));
+    assert_eq!(e.code(), ErrorCode::ImportMalformedFile, "{e}");
+    assert!(e.to_string().contains("dimensions"), "{e}");
+}

@@ -120,8 +120,9 @@ pub(crate) fn check_cfb(bytes: &[u8]) -> Result<(), String> {
     if dir.len() % 128 != 0 {
         return Err("the directory is cut short by the end of the file".into());
     }
-    // (start sector, stream length, has a name) per 128-byte entry; entry 0 is the root (the mini stream).
-    let entries: Vec<(u32, u64, bool)> = dir
+    // (start sector, stream length, has a name, is the workbook stream) per 128-byte entry; entry 0 is the root
+    // (the mini stream).
+    let entries: Vec<(u32, u64, bool, bool)> = dir
         .chunks_exact(128)
         .map(|e| {
             let start = u32_at(e, 116);
@@ -130,35 +131,113 @@ pub(crate) fn check_cfb(bytes: &[u8]) -> Result<(), String> {
             } else {
                 u64::from(u32_at(e, 120)) | (u64::from(u32_at(e, 124)) << 32)
             };
-            (start, n, u16_at(e, 0) != 0)
+            (start, n, u16_at(e, 0) != 0, is_workbook_name(e))
         })
         .collect();
-    let Some(&(root_start, root_len, _)) = entries.first() else { return Ok(()) };
+    let Some(&(root_start, root_len, _, _)) = entries.first() else { return Ok(()) };
+    let mut mini_stream = Vec::new();
     let (mut mini_fat, mut mini_count) = (Vec::new(), 0u64);
     if u32_at(bytes, 64) > 0 {
         if root_len > len {
             return Err("the root entry declares a mini stream longer than the file".into());
         }
-        let sectors = chain(&fat, root_start, c.count, "mini stream")?.len();
-        mini_count = (sectors * size / MINI_SECTOR) as u64;
+        let sectors = chain(&fat, root_start, c.count, "mini stream")?;
+        mini_count = (sectors.len() * size / MINI_SECTOR) as u64;
+        for id in sectors {
+            mini_stream.extend_from_slice(c.sector(id)?);
+        }
         for id in chain(&fat, u32_at(bytes, 60), c.count, "mini FAT")? {
             mini_fat.extend(u32s(c.sector(id)?));
         }
     }
     // calamine finds streams by name among all entries, whatever their type, and follows the chain of the
     // first match: every named entry must be readable as a stream.
-    for &(start, n, named) in &entries[1..] {
+    for &(start, n, named, workbook) in &entries[1..] {
         if !named {
             continue;
         }
         if n > len {
             return Err(format!("a directory entry declares a stream of {n} bytes, longer than the file"));
         }
+        let mut data = Vec::new();
         if n < MINI_CUTOFF {
-            chain(&mini_fat, start, mini_count, "mini stream")?;
+            for id in chain(&mini_fat, start, mini_count, "mini stream")? {
+                let at = id as usize * MINI_SECTOR;
+                data.extend_from_slice(mini_stream.get(at..(at + MINI_SECTOR).min(mini_stream.len())).unwrap_or(&[]));
+            }
         } else {
-            chain(&fat, start, c.count, "stream")?;
+            for id in chain(&fat, start, c.count, "stream")? {
+                data.extend_from_slice(c.sector(id)?);
+            }
+        }
+        if workbook {
+            data.truncate(n as usize);
+            check_dimensions(&data)?;
         }
     }
     Ok(())
+}
+
+/// calamine opens the stream named `Workbook` (BIFF8) or `Book` (BIFF5).
+fn is_workbook_name(entry: &[u8]) -> bool {
+    let name_len = (u16_at(entry, 64) as usize).min(64);
+    let units: Vec<u16> = entry[..name_len].chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+    let name = String::from_utf16_lossy(&units);
+    let name = name.trim_end_matches('\0');
+    name == "Workbook" || name == "Book"
+}
+
+/// The most cells a sheet may declare in its DIMENSIONS record. calamine 0.38 reserves memory for the whole
+/// declared box before reading a cell, so a forged record (found by `import_spreadsheet`: 4 billion rows) made
+/// it ask for exabytes and abort the process. Four million cells is far beyond any patient or appointment file.
+const MAX_DECLARED_CELLS: u64 = 4_000_000;
+
+/// Walks the workbook stream's BIFF records from the start and from every sheet's offset (BOUNDSHEET), as
+/// calamine does, and refuses a DIMENSIONS record whose box is too large or whose bounds run backwards (calamine
+/// subtracts them unchecked).
+fn check_dimensions(stream: &[u8]) -> Result<(), String> {
+    let mut starts = vec![0usize];
+    let mut i = 0;
+    while i < starts.len() {
+        let mut o = starts[i];
+        i += 1;
+        while let Some(data) = stream.get(o + 4..o + 4 + u16_at(stream, o + 2) as usize) {
+            match u16_at(stream, o) {
+                0x0085 if data.len() >= 4 => {
+                    let at = u32_at(data, 0) as usize;
+                    if at < stream.len() && !starts.contains(&at) && starts.len() < 4096 {
+                        starts.push(at);
+                    }
+                }
+                0x0200 => {
+                    if declared_cells(data).is_none_or(|cells| cells > MAX_DECLARED_CELLS) {
+                        return Err("a sheet declares dimensions beyond what an import file can hold".into());
+                    }
+                }
+                0x000A => break, // EOF of this substream
+                _ => {}
+            }
+            o += 4 + data.len();
+        }
+    }
+    Ok(())
+}
+
+/// The cells of a DIMENSIONS record's box, computed as calamine computes it, or `None` where its arithmetic
+/// would underflow.
+fn declared_cells(r: &[u8]) -> Option<u64> {
+    let (rf, rl, mut cf, cl) = match r.len() {
+        10 => (u32::from(u16_at(r, 0)), u32::from(u16_at(r, 2)), u32::from(u16_at(r, 4)), u32::from(u16_at(r, 6))),
+        14 | 16 => (u32_at(r, 0), u32_at(r, 4), u32::from(u16_at(r, 8)), u32::from(u16_at(r, 10))),
+        _ => return Some(0), // calamine refuses the record itself
+    };
+    if 0xFF < cf || cl < cf {
+        cf = 0;
+    }
+    if rl < 1 || cl < 1 {
+        return Some(1);
+    }
+    let rows = u64::from((rl - 1).checked_sub(rf)?) + 1;
+    let cols = u64::from((cl - 1).checked_sub(cf)?) + 1;
+    Some(rows * cols)
 }
