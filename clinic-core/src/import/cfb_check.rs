@@ -209,10 +209,8 @@ fn check_dimensions(stream: &[u8]) -> Result<(), String> {
                         starts.push(at);
                     }
                 }
-                0x0200 => {
-                    if declared_cells(data).is_none_or(|cells| cells > MAX_DECLARED_CELLS) {
-                        return Err("a sheet declares dimensions beyond what an import file can hold".into());
-                    }
+                0x0200 if declared_cells(data).is_none_or(|cells| cells > MAX_DECLARED_CELLS) => {
+                    return Err("a sheet declares dimensions beyond what an import file can hold".into());
                 }
                 0x000A => break, // EOF of this substream
                 _ => {}
