@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 
 CARGO_FUZZ_VERSION=0.13.2
 seconds=${FUZZ_SECONDS:-5}
+# Targets whose exploratory run finds a crash not fixed yet (see README "Fuzzing").
+known_open=${FUZZ_KNOWN_OPEN-import_spreadsheet schedule_json}
 sanitizer=${FUZZ_SANITIZER:-none}
 
 if [ "$(cargo fuzz --version 2>/dev/null | head -1)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then
@@ -42,9 +44,17 @@ for t in "${targets[@]}"; do
   [ -d "fuzz/corpus/$t" ] && [ -n "$(ls -A "fuzz/corpus/$t")" ] || { echo "no seed corpus for $t" >&2; failed+=("$t"); continue; }
   # New inputs go to a scratch directory (first corpus argument), so the committed seeds stay as they are.
   rm -rf "${scratch:?}/$t" && mkdir -p "$scratch/$t"
-  echo "==> fuzz $t for ${seconds}s"
+  # A target with a known, still open crash (README "Fuzzing", inputs in fuzz/known-crashes/) replays its seeds
+  # only: the smoke run must stay deterministic until the fix lands. FUZZ_KNOWN_OPEN= fuzzes them all.
+  limit=(-max_total_time="$seconds")
+  if [[ " $known_open " == *" $t "* ]]; then
+    echo "==> fuzz $t: KNOWN OPEN CRASH (fuzz/known-crashes/$t) — replaying the seed corpus only"
+    limit=(-runs=0)
+  else
+    echo "==> fuzz $t for ${seconds}s"
+  fi
   if ! cargo "${toolchain[@]}" fuzz run "${build[@]}" "$t" "$scratch/$t" "fuzz/corpus/$t" -- \
-      -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 2>"$scratch/$t.log"; then
+      "${limit[@]}" -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 2>"$scratch/$t.log"; then
     tail -n 60 "$scratch/$t.log" >&2
     failed+=("$t")
   else
