@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 
 if [ ! -f bindings/wasm/pkg/clinic_wasm.js ]; then
   echo "==> building the WASM engine (bindings/wasm/pkg)"
+  rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
   bindings/wasm/build.sh
 fi
 if [ ! -f frontend/dist/index.html ] || [ "${FRONTEND_REBUILD:-0}" = 1 ]; then
