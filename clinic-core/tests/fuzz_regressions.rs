@@ -143,3 +143,37 @@ fn xls_declaring_billions_of_cells_is_refused_before_calamine() {
     assert_eq!(e.code(), ErrorCode::ImportMalformedFile, "{e}");
     assert!(e.to_string().contains("dimensions"), "{e}");
 }
+
+/// `schedule_json` (input in `fuzz/known-crashes/schedule_json/`, minimized here): two weekly hours on the same
+/// day and a lunch break made `Schedule::windows` return the windows out of order — each raw window had the
+/// break cut out of it separately, so the second window's morning piece came after the first one's afternoon.
+/// The fuzzer found it on a schedule valid from the year 1013 in Asia/Kathmandu (local mean time, +5:41:16), but
+/// the date and zone were incidental: the same schedule in 2027 broke the same way.
+#[test]
+fn overlapping_weekly_hours_with_a_break_give_sorted_windows() {
+    use chrono::NaiveDate;
+    use clinic_core::zone::ZoneDays;
+    for (valid_from, zone) in [("1013-01-01", "Asia/Kathmandu"), ("2027-01-04", "Europe/London")] {
+        let json = format!(
+            r#"{{"id": "00000000-0000-0000-0000-000000000041", "clinic_id": "00000000-0000-0000-0000-000000000001",
+                "resource": {{"kind": "practitioner", "id": "00000000-0000-0000-0000-000000000011"}},
+                "weekly_hours": [{{"weekday": "Thu", "start": "09:00:00", "end": "17:00:00"}},
+                                 {{"weekday": "Thu", "start": "09:00:00", "end": "17:00:00"}}],
+                "breaks": [{{"start": "12:00:00", "end": "13:00:00"}}],
+                "valid_from": "{valid_from}", "granularity_minutes": 15}}"#
+        );
+        let s: Schedule = serde_json::from_str(&json).unwrap();
+        let tz: chrono_tz::Tz = zone.parse().unwrap();
+        let first = NaiveDate::parse_from_str(valid_from, "%Y-%m-%d").unwrap();
+        let last = first + chrono::Days::new(13);
+        let w = s.windows(&ZoneDays::new(tz, first, last.succ_opt().unwrap()), first, last);
+        // Two Thursdays × two identical windows × (morning, afternoon).
+        assert_eq!(w.len(), 8, "{zone} {valid_from}: {w:?}");
+        assert!(w.is_sorted(), "{zone} {valid_from}: windows out of order: {w:?}");
+        for pair in w.chunks(2) {
+            assert_eq!(pair[0], pair[1], "the two identical weekly hours give identical pieces");
+        }
+        assert_eq!(w[0].end - w[0].start, 180, "09:00–12:00");
+        assert_eq!(w[2].end - w[2].start, 240, "13:00–17:00");
+    }
+}

@@ -299,7 +299,15 @@ impl Schedule {
         }
         blocked.retain(|(s, e)| s < e);
         blocked.sort_unstable();
-        subtract_blocked(raw, &blocked)
+        let mut out = subtract_blocked(raw, &blocked);
+        // Raw windows may overlap (two weekly hours on one day, an RRULE over weekly hours); cutting a break out
+        // of each then leaves the second one's morning piece after the first one's afternoon piece. Restore the
+        // order promised above (found by the `schedule_json` fuzz target; regression test in
+        // `tests/fuzz_regressions.rs`). The common disjoint case is already sorted and pays one linear check.
+        if !out.is_sorted() {
+            out.sort_unstable();
+        }
+        out
     }
 }
 
