@@ -144,9 +144,10 @@ fn xls_declaring_billions_of_cells_is_refused_before_calamine() {
     assert!(e.to_string().contains("dimensions"), "{e}");
 }
 
-/// `schedule_json` (input in `fuzz/known-crashes/schedule_json/`, minimized here): two weekly hours on the same
-/// day and a lunch break made `Schedule::windows` return the windows out of order — each raw window had the
-/// break cut out of it separately, so the second window's morning piece came after the first one's afternoon.
+/// `schedule_json` (the input is now a seed, `fuzz/corpus/schedule_json/regression_overlapping_hours_break`;
+/// minimized here): two weekly hours on the same day and a lunch break made `Schedule::windows` return the
+/// windows out of order — each raw window had the break cut out of it separately, so the second window's
+/// morning piece came after the first one's afternoon.
 /// The fuzzer found it on a schedule valid from the year 1013 in Asia/Kathmandu (local mean time, +5:41:16), but
 /// the date and zone were incidental: the same schedule in 2027 broke the same way.
 #[test]
@@ -176,4 +177,24 @@ fn overlapping_weekly_hours_with_a_break_give_sorted_windows() {
         assert_eq!(w[0].end - w[0].start, 180, "09:00–12:00");
         assert_eq!(w[2].end - w[2].start, 240, "13:00–17:00");
     }
+}
+
+/// `import_spreadsheet` (the input is also a seed, `fuzz/corpus/import_spreadsheet/regression_xls_sst_cut_short`):
+/// a shared string table whose string declares an extended-string block its record is too short for made
+/// calamine 0.38 slice past the record (`utils.rs:43`, `read_i32` from `read_rich_extended_string`) and panic.
+/// The container is sound, so no pre-check catches it; the core now contains a panic of the spreadsheet readers
+/// and answers with a typed error (`import::sheet_source`, which argues why). Every entry point that reads
+/// spreadsheets goes through it.
+#[test]
+fn xls_with_a_forged_shared_string_is_a_typed_error_not_a_panic() {
+    let bytes = include_bytes!("fixtures/fuzz/xls-sst-string-cut-short.xls");
+    let e = xls_error(bytes);
+    assert_eq!(e.code(), ErrorCode::ImportMalformedFile, "{e}");
+    assert!(e.to_string().contains("damaged or forged"), "{e}");
+
+    let opts = clinic_core::import::ImportOptions::default();
+    let e = clinic_core::import::PatientRows::from_bytes(bytes, ClinicId::new(), &opts).map(|_| ()).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::ImportMalformedFile, "{e}");
+    let e = clinic_core::import::AppointmentRows::from_bytes(bytes, &opts).map(|_| ()).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::ImportMalformedFile, "{e}");
 }

@@ -4,15 +4,18 @@
 //! Input: 1 option byte (see `clinic_fuzz::import_options`), then the file. Seeds are real XLSX/XLS files
 //! written by openpyxl and xlwt, so mutations start inside the zip and OLE containers.
 //! Checks: no panic; a file either opens with a header or fails with an `IMPORT_*` code; every
-//! record row number lies below the header.
+//! record row number lies below the header. A panic inside calamine/zip/quick-xml must be contained by the core
+//! (it becomes `IMPORT_MALFORMED_FILE`, see `clinic_fuzz::let_core_contain_parser_panics`); any other panic,
+//! or one the core lets through, is a crash.
 #![no_main]
 
 use clinic_core::import::{open_bytes, sniff_kind, AppointmentRows, FileKind, PatientRows};
 use clinic_core::ClinicId;
-use clinic_fuzz::{import_options, split_options};
+use clinic_fuzz::{import_options, let_core_contain_parser_panics, split_options};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
+    let_core_contain_parser_panics();
     let ([opt], file) = split_options::<1>(data);
     let mut opts = import_options(opt);
     // Small bounds so a mutated size field is refused quickly instead of inflating for seconds.

@@ -25,6 +25,27 @@ pub fn split_options<const N: usize>(data: &[u8]) -> ([u8; N], &[u8]) {
     (head, &data[n..])
 }
 
+/// Lets a panic raised inside the spreadsheet parsers (calamine, zip, quick-xml) unwind to the core, which
+/// contains it and answers `IMPORT_MALFORMED_FILE` (`clinic_core::import::sheet_source`, which argues why).
+///
+/// libFuzzer's panic hook aborts on *every* panic before unwinding, so without this the target would report a
+/// panic the core handles as a crash. Any other panic still goes to libFuzzer's hook and aborts. A parser panic
+/// the core failed to contain is still a crash too: the unwind reaches libfuzzer-sys's own `catch_unwind` around
+/// the target, which aborts. Installed once, after libFuzzer's hook (so it must be called from inside the target).
+pub fn let_core_contain_parser_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let libfuzzer_hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let file = info.location().map_or("", |l| l.file());
+            let in_parser = ["/calamine-", "/zip-", "/quick-xml-"].iter().any(|c| file.contains(c));
+            if !in_parser {
+                libfuzzer_hook(info);
+            }
+        }));
+    });
+}
+
 /// Import options from one byte: mode (bits 0–1), date order (bit 2), default region (bits 3–4).
 pub fn import_options(b: u8) -> ImportOptions {
     let mode = match b & 3 {

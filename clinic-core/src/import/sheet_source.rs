@@ -70,31 +70,66 @@ fn cell(d: &Data) -> Cell {
     }
 }
 
+/// The first worksheet's cells and, for XLSX, its formulas, as calamine reads them.
+type SheetRead = (Option<calamine::Range<String>>, Option<Result<calamine::Range<Data>, String>>);
+
+fn read_first_sheet(bytes: &[u8], kind: FileKind, opts: &ImportOptions) -> Result<SheetRead, ClinicError> {
+    match kind {
+        FileKind::Xlsx => {
+            check_zip(bytes, opts)?;
+            let mut wb =
+                Xlsx::new(Cursor::new(bytes)).map_err(|e| malformed(format!("not a readable XLSX workbook: {e}")))?;
+            // Formulas are read only to tell "empty" from "a formula nobody calculated".
+            let formulas = wb.sheet_names().first().cloned().and_then(|name| wb.worksheet_formula(&name).ok());
+            Ok((formulas, wb.worksheet_range_at(0).map(|r| r.map_err(|e| e.to_string()))))
+        }
+        _ => {
+            super::cfb_check::check_cfb(bytes).map_err(|e| malformed(format!("not a readable XLS workbook: {e}")))?;
+            let mut wb =
+                Xls::new(Cursor::new(bytes)).map_err(|e| malformed(format!("not a readable XLS workbook: {e}")))?;
+            Ok((None, wb.worksheet_range_at(0).map(|r| r.map_err(|e| e.to_string()))))
+        }
+    }
+}
+
+/// Runs the spreadsheet readers so that a panic inside them becomes `IMPORT_MALFORMED_FILE` instead of taking
+/// the caller (a server request, a Python or Node call) down with it.
+///
+/// Why contain rather than only pre-validate: calamine's BIFF reader indexes record data with lengths and
+/// offsets taken from the file in about 160 places (`read_u16(&r.data[..])` and the like), many of them while
+/// following strings across CONTINUE records — calamine 0.38 still panics at `utils.rs:43` on a forged shared
+/// string table (found by `fuzz/` target `import_spreadsheet`, regression test in `tests/fuzz_regressions.rs`).
+/// Checking every one of those beforehand would mean writing a second BIFF parser that agrees with calamine's
+/// byte for byte, and any disagreement would be a bug of its own. The readers only build owned values from a
+/// borrowed byte slice, so nothing they leave half-done is visible after the unwind (hence `AssertUnwindSafe`).
+///
+/// Why pre-validate as well (`cfb_check`, `check_zip`): unwinding does not catch what is not a panic — an
+/// allocation the size of a forged length aborts the process, and a cyclic sector chain never ends. Those are
+/// refused before calamine runs.
+///
+/// Limits: this needs unwinding. Every native build (server, CLI, Python, Node) unwinds; the WebAssembly
+/// module is built with `panic = "abort"`, where this would not help, but it never reaches calamine — it reads
+/// CSV only (`bindings/js-api`, feature `spreadsheets` off). A caught panic is still reported once by the
+/// process's panic hook (stderr, or the server's log) — useful, as it names a calamine bug worth reporting
+/// upstream.
+fn contain_reader_panics<T>(read: impl FnOnce() -> Result<T, ClinicError>) -> Result<T, ClinicError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|payload| {
+        let why = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(malformed(format!("the spreadsheet reader could not make sense of this file (damaged or forged): {why}")))
+    })
+}
+
 /// All rows of the first sheet (calamine reads a sheet whole; its size was bounded above).
 pub fn sheet_table(
     bytes: &[u8],
     kind: FileKind,
     opts: &ImportOptions,
 ) -> Result<Table<std::vec::IntoIter<SourceItem>>, ClinicError> {
-    let mut formulas: Option<calamine::Range<String>> = None;
-    let range: Option<Result<calamine::Range<Data>, String>> = match kind {
-        FileKind::Xlsx => {
-            check_zip(bytes, opts)?;
-            let mut wb =
-                Xlsx::new(Cursor::new(bytes)).map_err(|e| malformed(format!("not a readable XLSX workbook: {e}")))?;
-            // Formulas are read only to tell "empty" from "a formula nobody calculated".
-            if let Some(name) = wb.sheet_names().first().cloned() {
-                formulas = wb.worksheet_formula(&name).ok();
-            }
-            wb.worksheet_range_at(0).map(|r| r.map_err(|e| e.to_string()))
-        }
-        _ => {
-            super::cfb_check::check_cfb(bytes).map_err(|e| malformed(format!("not a readable XLS workbook: {e}")))?;
-            let mut wb =
-                Xls::new(Cursor::new(bytes)).map_err(|e| malformed(format!("not a readable XLS workbook: {e}")))?;
-            wb.worksheet_range_at(0).map(|r| r.map_err(|e| e.to_string()))
-        }
-    };
+    let (formulas, range) = contain_reader_panics(|| read_first_sheet(bytes, kind, opts))?;
     let range = match range {
         None => return Err(malformed("the workbook has no worksheet")),
         Some(Err(e)) => return Err(malformed(format!("the first worksheet cannot be read: {e}"))),
