@@ -62,11 +62,16 @@ pub fn local_date(tz: Tz, t: DateTime<Utc>) -> NaiveDate {
 }
 
 /// Per-day offsets for a contiguous range of local dates (see module docs).
+///
+/// Offsets are kept in seconds, not minutes: before standard time a zone's offset is its local mean time, with
+/// seconds (Asia/Kathmandu +5:41:16, Europe/London −0:01:15), and a cache in whole minutes put a local time that
+/// has seconds one minute away from the uncached path (found by the `schedule_json` fuzz target on a schedule
+/// valid from the year 1013; regression test in `tests/fuzz_regressions.rs`).
 #[derive(Debug, Clone)]
 pub struct ZoneDays {
     tz: Tz,
     first: NaiveDate,
-    /// `Some(offset_minutes)` = fixed offset all day (local − UTC); `None` = a transition happens that day.
+    /// `Some(offset_seconds)` = fixed offset all day (local − UTC); `None` = a transition happens that day.
     days: Vec<Option<i64>>,
 }
 
@@ -76,13 +81,13 @@ impl ZoneDays {
         let n = (last - first).num_days().clamp(-1, 40_000) + 1;
         let mut days = Vec::with_capacity(n.max(0) as usize);
         let mut d = first;
-        let mut start_utc = to_minute(resolve_local(tz, d.and_time(NaiveTime::MIN)));
+        let mut start_utc = resolve_local(tz, d.and_time(NaiveTime::MIN)).timestamp();
         for _ in 0..n {
             let Some(next) = d.succ_opt() else { break };
-            let next_utc = to_minute(resolve_local(tz, next.and_time(NaiveTime::MIN)));
-            if next_utc - start_utc == 24 * 60 {
-                let local_min = d.and_time(NaiveTime::MIN).and_utc().timestamp().div_euclid(60);
-                days.push(Some(local_min - start_utc));
+            let next_utc = resolve_local(tz, next.and_time(NaiveTime::MIN)).timestamp();
+            if next_utc - start_utc == 24 * 60 * 60 {
+                let local = d.and_time(NaiveTime::MIN).and_utc().timestamp();
+                days.push(Some(local - start_utc));
             } else {
                 days.push(None);
             }
@@ -102,8 +107,8 @@ impl ZoneDays {
         let idx = (date - self.first).num_days();
         if idx >= 0 {
             if let Some(Some(offset)) = self.days.get(idx as usize) {
-                let local = date.and_time(time).and_utc().timestamp().div_euclid(60);
-                return local - offset;
+                let local = date.and_time(time).and_utc().timestamp();
+                return (local - offset).div_euclid(60);
             }
         }
         to_minute(resolve_local(self.tz, date.and_time(time)))
@@ -139,6 +144,26 @@ mod tests {
                     );
                 }
                 date = date.succ_opt().unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn zone_days_agree_with_resolve_local_under_local_mean_time() {
+        // Offsets with seconds (LMT) and local times with seconds: the cache must round like the zone does.
+        for name in ["Asia/Kathmandu", "Europe/London", "America/New_York", "Africa/Monrovia"] {
+            let tz = parse_tz(name).unwrap();
+            for (first, last) in [(d(1013, 1, 1), d(1013, 1, 20)), (d(1890, 1, 1), d(1890, 1, 20))] {
+                let zd = ZoneDays::new(tz, first, last);
+                let mut date = first;
+                while date <= last {
+                    for (h, m, sec) in [(0, 0, 0), (9, 0, 0), (9, 0, 40), (12, 59, 59), (23, 59, 30)] {
+                        let t = NaiveTime::from_hms_opt(h, m, sec).unwrap();
+                        let slow = to_minute(resolve_local(tz, date.and_time(t)));
+                        assert_eq!(zd.to_utc_minute(date, t), slow, "{name} {date} {t}");
+                    }
+                    date = date.succ_opt().unwrap();
+                }
             }
         }
     }

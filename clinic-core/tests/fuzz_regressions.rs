@@ -198,3 +198,27 @@ fn xls_with_a_forged_shared_string_is_a_typed_error_not_a_panic() {
     let e = clinic_core::import::AppointmentRows::from_bytes(bytes, &opts).map(|_| ()).unwrap_err();
     assert_eq!(e.code(), ErrorCode::ImportMalformedFile, "{e}");
 }
+
+/// `schedule_json` (input `fuzz/corpus/schedule_json/regression_lmt_offset_seconds`, minimized here): in the year
+/// 1013 Asia/Kathmandu keeps local mean time, +5:41:16. `ZoneDays` cached each day's offset in whole minutes, so a
+/// weekly-hours start with seconds (09:00:40) came out one minute earlier through the cache than through the zone
+/// — the same schedule gave two different sets of windows depending on the query range. The cache keeps seconds.
+#[test]
+fn cached_offsets_keep_the_seconds_of_local_mean_time() {
+    use chrono::{NaiveDate, NaiveTime};
+    use clinic_core::zone::ZoneDays;
+    let json = r#"{"id": "00000000-0000-0000-0000-000000000041", "clinic_id": "00000000-0000-0000-0000-000000000001",
+        "resource": {"kind": "practitioner", "id": "00000000-0000-0000-0000-000000000011"},
+        "weekly_hours": [{"weekday": "Thu", "start": "09:00:40", "end": "17:00:00"}],
+        "valid_from": "1013-09-01", "granularity_minutes": 15}"#;
+    let s: Schedule = serde_json::from_str(json).unwrap();
+    let tz: chrono_tz::Tz = "Asia/Kathmandu".parse().unwrap();
+    let (first, last) = (NaiveDate::from_ymd_opt(1013, 9, 1).unwrap(), NaiveDate::from_ymd_opt(1013, 9, 15).unwrap());
+    let cached = s.windows(&ZoneDays::new(tz, first, last.succ_opt().unwrap()), first, last);
+    let uncached = s.windows(&ZoneDays::new(tz, last, first), first, last);
+    assert_eq!(cached.len(), 2, "two Thursdays: {cached:?}");
+    assert_eq!(cached, uncached);
+    // 09:00:40 − 5:41:16 = 03:19:24 UTC, in whole minutes 03:19.
+    let start = clinic_core::time_slot::from_minute(cached[0].start);
+    assert_eq!(start.time(), NaiveTime::from_hms_opt(3, 19, 0).unwrap(), "{start}");
+}
