@@ -134,3 +134,39 @@ put("ical_roundtrip", "long_utf8", "\x00\x02".encode() + "é🦀".encode() * 40 
 put("booking_sequence", "bookings", bytes(range(0, 256, 3)) * 2)
 put("booking_sequence", "reschedules", bytes([0, 1, 2, 1, 0, 0, 40, 3, 0, 0, 0, 2, 0, 1, 1, 1, 3, 1, 0, 2, 4, 2, 2, 5, 9, 1, 0]) * 6)
 put("booking_sequence", "status_walk", bytes([4, 0, 1, 0, 5, 200, 4, 0, 2, 0, 3, 1, 0, 4, 0, 3, 1]) * 8)
+
+# --- Server request bodies: 1 byte choosing the body (order of `BODIES` in fuzz_targets/json_dtos.rs), then JSON.
+DTO_SEEDS = [
+    ("clinic", {"name": "Northside", "time_zone": "Europe/London",
+                "address": {"line1": "1 High St", "city": "London", "postal_code": "N1 9GU", "country": "GB"},
+                "contact": {"phone": "020 7946 0958", "email": "Front@Example.org", "default_region": "GB"},
+                "closures": [{"date": "2027-12-25", "reason": "Christmas"},
+                             {"date": "2027-12-24", "start": "13:00:00", "end": "18:00:00"}]}),
+    ("practitioner", {"name": "Dr Ada", "contact": {"email": "ada@example.org"}, "active": True}),
+    ("room", {"name": "Room 1", "active": False}),
+    ("appointment_type", {"name": "Group therapy", "duration_minutes": 60, "buffer_before_minutes": 5,
+                          "buffer_after_minutes": 10, "capacity": 3, "min_notice_minutes": 120, "max_horizon_days": 90,
+                          "practitioner_ids": ["0190a2b4-7c1e-7000-8000-000000000004"]}),
+    ("schedule", {"resource": {"kind": "practitioner", "id": "0190a2b4-7c1e-7000-8000-000000000004"},
+                  "weekly_hours": [{"weekday": "Mon", "start": "09:00:00", "end": "17:00:00"}],
+                  "recurrences": [{"rrule": "FREQ=WEEKLY;BYDAY=TU,TH;COUNT=10", "start": "08:30:00", "duration_minutes": 240}],
+                  "breaks": [{"weekdays": ["Mon"], "start": "12:00:00", "end": "13:00:00"}],
+                  "exceptions": [{"date": "2027-03-08", "kind": "absence"},
+                                 {"date": "2027-03-13", "kind": "extra", "start": "10:00:00", "end": "12:00:00"}],
+                  "valid_from": "2027-03-01", "valid_until": "2027-06-30", "granularity_minutes": 15}),
+    ("patient", {"mrn": "MRN-1001", "given_name": "Ada", "family_name": "Lovelace", "date_of_birth": "1915-12-10",
+                 "sex": "female", "contact": {"phone": "+44 20 7946 0958"},
+                 "identifiers": [{"system": "urn:oid:2.16.840.1.113883.2.1.4.1", "value": "943 476 5919"}]}),
+    ("booking", {"clinic_id": "0190a2b4-7c1e-7000-8000-000000000001", "patient_id": "0190a2b4-7c1e-7000-8000-000000000003",
+                 "practitioner_id": "0190a2b4-7c1e-7000-8000-000000000004", "room_id": "0190a2b4-7c1e-7000-8000-000000000005",
+                 "appointment_type_id": "0190a2b4-7c1e-7000-8000-000000000002", "start": "2027-01-11T11:00:00Z",
+                 "reason": "check-up", "notes": "bring the X-ray"}),
+    ("reschedule", {"start": "2027-01-11T14:30:00+00:00", "room_id": None, "expected_version": 1}),
+    ("cancel", {"reason": "patient called", "expected_version": 1}),
+    ("status", {"status": "arrived"}),
+    ("status_cancelled", {"status": "cancelled", "expected_version": 1}),
+]
+BODIES = ["clinic", "practitioner", "room", "appointment_type", "schedule", "patient", "booking", "reschedule", "cancel",
+          "status"]
+for name, body in DTO_SEEDS:
+    put("json_dtos", name, bytes([BODIES.index(name.split("_cancelled")[0])]) + json.dumps(body).encode())

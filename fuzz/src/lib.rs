@@ -4,6 +4,15 @@
 //! The targets live in `fuzz_targets/`; each one feeds outside bytes to one boundary of `clinic-core`. A panic
 //! anywhere is a crash: the core promises typed errors (`ClinicError`) for every bad input.
 
+/// The server's request and response DTOs, compiled from `clinic-server/src/dto/` itself (not a copy), for the
+/// `json_dtos` target. The module needs only `clinic-core`, `serde`, `utoipa`, `uuid` and `chrono`; depending on
+/// the whole server would add its ~240 other crates (the MongoDB driver, rustls with aws-lc's C build, bundled
+/// SQLite, axum) to every fuzz build, all compiled optimized with coverage instrumentation — README "Fuzzing".
+/// If the DTO module ever reaches into the rest of the server, this stops compiling and the smoke run says so.
+#[allow(dead_code, clippy::all)]
+#[path = "../../clinic-server/src/dto/mod.rs"]
+pub mod dto;
+
 use std::collections::HashMap;
 
 use clinic_core::import::{DateOrder, ImportMode, ImportOptions};
