@@ -5,7 +5,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clinic_core::ports::{AppointmentFilter, BookingCommit, CommitOutcome, PatientQuery, Store};
+use clinic_core::ports::{
+    AppointmentFilter, AppointmentStore, BookingCommit, CatalogStore, CommitOutcome, PatientQuery, PatientStore, Store,
+};
 use clinic_core::ClinicError;
 use clinic_protect::{Keyring, Masker};
 
