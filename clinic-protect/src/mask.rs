@@ -90,9 +90,15 @@ impl Masker {
         list[(self.number(kind, input) % list.len() as u64) as usize]
     }
 
-    /// A fake E.164 number in the range reserved for fiction (+1 202 555 0100–0199).
+    /// A fake E.164 number in the range reserved for fiction (+1 202 555 0100–0199), never the input.
     pub fn phone(&self, phone: &str) -> String {
-        format!("+1202555{:04}", 100 + self.number("phone", phone) % 100)
+        let n = self.number("phone", phone) % 100;
+        let fake = format!("+1202555{:04}", 100 + n);
+        if fake == phone {
+            format!("+1202555{:04}", 100 + (n + 1) % 100)
+        } else {
+            fake
+        }
     }
 
     /// A fake address at `example.com` (reserved for documentation).
@@ -222,6 +228,7 @@ mod tests {
         assert_ne!(a.family_name(), p.family_name());
         for n in 0..100 {
             let fake = m.phone(&format!("+4420794600{n:02}"));
+            assert_ne!(m.phone(&fake), fake);
             ContactInfo::new(Some(&fake), None, None).unwrap_or_else(|e| panic!("{fake}: {e}"));
         }
         assert_ne!(Masker::random().patient(&p).unwrap().mrn(), a.mrn(), "another key, other fakes");
