@@ -47,6 +47,8 @@ scripts/test-python.sh
 
 step "Node and WASM bindings (scripts/test-js.sh)"; scripts/test-js.sh
 
+step "data protection at rest: clinic-protect free of I/O (scripts/test-protect.sh)"; scripts/test-protect.sh
+
 step "frontend: typecheck, Vitest, build, end-to-end in Chromium with axe (scripts/test-frontend.sh)"
 scripts/test-frontend.sh
 

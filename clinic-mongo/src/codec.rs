@@ -24,7 +24,8 @@ use serde::Serialize;
 use serde_json::{Map, Number, Value};
 use uuid::Uuid;
 
-use clinic_core::ClinicError;
+use clinic_core::{ClinicError, Patient};
+use clinic_protect::Keyring;
 
 /// Suffix of the sibling field that keeps an instant's sub-millisecond nanoseconds.
 const SUB_MS_SUFFIX: &str = "__ns";
@@ -207,7 +208,7 @@ pub(crate) fn to_document<T: Serialize>(entity: &T) -> Result<Document, ClinicEr
 }
 
 /// Fields the store adds to documents that are not part of the entity.
-pub(crate) const INTERNAL_FIELDS: &[&str] = &["pending", "mrn_key"];
+pub(crate) const INTERNAL_FIELDS: &[&str] = &["pending", "mrn_key", "phone_bidx", "email_bidx", "dob_bidx", "rev"];
 
 /// A document back into its entity (store-internal fields dropped).
 pub(crate) fn from_document<T: DeserializeOwned>(d: &Document) -> Result<T, ClinicError> {
@@ -220,6 +221,50 @@ pub(crate) fn from_document<T: DeserializeOwned>(d: &Document) -> Result<T, Clin
     }
     serde_json::from_value(Value::Object(map))
         .map_err(|e| codec_error(format!("a stored document does not read back as an entity: {e}")))
+}
+
+// ---- patients ----------------------------------------------------------------------------------------------
+
+/// The unique key of a patient's MRN within its clinic: the MRN (its blind index when sealed), or — for a
+/// patient without one — the patient's own id (a binary, so it can never equal an MRN). FerretDB does not
+/// implement partial indexes, so "unique when present" is a unique index on `(clinic_id, mrn_key)` instead of a
+/// partial one on `(clinic_id, mrn)`.
+fn mrn_key(p: &Patient, sealed_index: Option<String>) -> Bson {
+    match (sealed_index, p.mrn()) {
+        (Some(ix), _) => Bson::String(ix),
+        (None, Some(m)) => Bson::String(m.to_string()),
+        (None, None) => uuid_bson(p.id().as_uuid()),
+    }
+}
+
+/// A patient's document. With keys: its PHI sealed (see `clinic-protect`), `kid`, blind indexes `mrn_key`,
+/// `phone_bidx`, `email_bidx`, `dob_bidx`, and `rev` — a random token every write changes, so that a rotation
+/// replaces a document only if nobody rewrote it since it was read.
+pub(crate) fn patient_document(p: &Patient, ring: Option<&Keyring>) -> Result<Document, ClinicError> {
+    let Some(ring) = ring else {
+        let mut d = to_document(p)?;
+        d.insert("mrn_key", mrn_key(p, None));
+        return Ok(d);
+    };
+    let sealed = ring.seal_patient(p)?;
+    let mut d = to_document(&sealed.doc)?;
+    d.insert("mrn_key", mrn_key(p, sealed.mrn_index));
+    for (field, ix) in
+        [("phone_bidx", sealed.phone_index), ("email_bidx", sealed.email_index), ("dob_bidx", sealed.dob_index)]
+    {
+        if let Some(ix) = ix {
+            d.insert(field, ix);
+        }
+    }
+    d.insert("rev", Uuid::new_v4().simple().to_string());
+    Ok(d)
+}
+
+/// A stored patient document back into the patient (sealed fields opened with `ring`; a document from before
+/// encryption read as it is).
+pub(crate) fn patient_from_document(ring: Option<&Keyring>, d: &Document) -> Result<Patient, ClinicError> {
+    let map: Map<String, Value> = from_document(d)?;
+    clinic_protect::open_patient(ring, map)
 }
 
 #[cfg(test)]

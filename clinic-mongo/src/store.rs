@@ -22,8 +22,11 @@ use clinic_core::{
     PatientId, Practitioner, PractitionerId, ResourceRef, Room, RoomId, Schedule, ScheduleId,
 };
 
-use crate::codec::{bson_id, date_bson, from_document, id_bson, to_document, uuid_bson};
+use crate::codec::{
+    bson_id, date_bson, from_document, id_bson, patient_document, patient_from_document, to_document, uuid_bson,
+};
 use crate::error::{is_duplicate_key, store_error};
+use clinic_protect::{IndexKind, Keyring};
 
 /// How the store talks to the server. [`Default`] is what [`MongoStore::connect`] uses.
 #[derive(Debug, Clone)]
@@ -78,6 +81,11 @@ pub mod collections {
 #[derive(Debug, Clone)]
 pub struct MongoStore {
     inner: Arc<Inner>,
+    /// The keys that seal patient PHI (`None`: patients are written in clear; sealed ones cannot be read).
+    protect: Option<Arc<Keyring>>,
+    /// Whether patients stored in clear (from before encryption) may exist: only then does a search also send
+    /// the clear value to the server, to find them.
+    legacy_patients: Arc<std::sync::atomic::AtomicBool>,
 }
 
 #[derive(Debug)]
@@ -143,22 +151,6 @@ fn duplicate_mrn(p: &Patient) -> ClinicError {
 
 fn duplicate_patient_id(p: &Patient) -> ClinicError {
     ClinicError::field(ErrorCode::DuplicateMrn, "id", format!("patient {} already exists", p.id()))
-}
-
-/// The unique key of a patient's MRN within its clinic: the MRN, or — for a patient without one — the patient's
-/// own id (a binary, so it can never equal an MRN). FerretDB does not implement partial indexes, so "unique
-/// when present" is a unique index on `(clinic_id, mrn_key)` instead of a partial one on `(clinic_id, mrn)`.
-fn mrn_key(p: &Patient) -> Bson {
-    match p.mrn() {
-        Some(m) => Bson::String(m.to_string()),
-        None => uuid_bson(p.id().as_uuid()),
-    }
-}
-
-fn patient_document(p: &Patient) -> Result<Document, ClinicError> {
-    let mut d = to_document(p)?;
-    d.insert("mrn_key", mrn_key(p));
-    Ok(d)
 }
 
 fn guard_scope_fields(key: &GuardKey) -> (&'static str, Uuid) {
@@ -369,6 +361,8 @@ impl MongoStore {
             .map_err(|_| config_error("pending_timeout is out of range".into()))?;
         let c = |n: &str| db.collection::<Document>(n);
         let store = MongoStore {
+            protect: None,
+            legacy_patients: Arc::new(std::sync::atomic::AtomicBool::new(true)),
             inner: Arc::new(Inner {
                 clinics: c(collections::CLINICS),
                 practitioners: c(collections::PRACTITIONERS),
@@ -393,6 +387,98 @@ impl MongoStore {
         store.ensure_indexes().await?;
         store.recover_pending().await?;
         Ok(store)
+    }
+
+    /// The same store sealing patient PHI with `ring` (see `clinic-protect`): new and updated patients are
+    /// written sealed under its newest key; patients sealed under any of its keys, or stored in clear before
+    /// encryption, read back in clear. Checks once whether patients in clear exist.
+    pub async fn with_protection(mut self, ring: Arc<Keyring>) -> StoreResult<Self> {
+        let clear = self
+            .inner
+            .patients
+            .find_one(doc! { clinic_protect::KID_FIELD: { "$exists": false } })
+            .projection(doc! { "_id": 1 })
+            .await
+            .map_err(|e| store_error("patient read", e))?;
+        self.legacy_patients = Arc::new(std::sync::atomic::AtomicBool::new(clear.is_some()));
+        self.protect = Some(ring);
+        Ok(self)
+    }
+
+    /// The keys patients are sealed with, if any.
+    pub fn protection(&self) -> Option<&Arc<Keyring>> {
+        self.protect.as_ref()
+    }
+
+    /// Re-seals up to `batch` patients not yet sealed under the newest key (sealed under an older key, or stored
+    /// in clear before encryption). Each is replaced only if unchanged since read (`rev`), so a concurrent update
+    /// by a running server wins (it writes under the newest key anyway). Returns how many documents it looked
+    /// at: 0 when the rotation is complete. Idempotent and resumable (what is left is read from `kid`).
+    pub async fn reseal_patients(&self, batch: usize) -> StoreResult<usize> {
+        let ring = self.protect.clone().ok_or_else(|| config_error("keys rotate: no encryption key given".into()))?;
+        let kid = clinic_protect::KID_FIELD;
+        let docs: Vec<Document> = self
+            .inner
+            .patients
+            .find(doc! { kid: { "$ne": ring.newest_kid() } })
+            .sort(doc! { "_id": 1 })
+            .limit(i64::try_from(batch).unwrap_or(i64::MAX))
+            .await
+            .map_err(|e| store_error("patient read", e))?
+            .try_collect()
+            .await
+            .map_err(|e| store_error("patient read", e))?;
+        for d in &docs {
+            let p = patient_from_document(Some(&ring), d)?;
+            let mut filter = id_filter(p.id().as_uuid());
+            match (d.get("rev"), d.get(kid)) {
+                (Some(rev), _) => filter.insert("rev", rev.clone()),
+                (None, Some(k)) => filter.insert(kid, k.clone()),
+                (None, None) => filter.insert(kid, doc! { "$exists": false }),
+            };
+            let new = patient_document(&p, Some(&ring))?;
+            match self.inner.patients.replace_one(filter, new).await {
+                Ok(_) => {}
+                Err(e) if is_duplicate_key(&e) => return Err(duplicate_mrn(&p)),
+                Err(e) => return Err(store_error("patient write", e)),
+            }
+        }
+        if docs.is_empty() {
+            self.legacy_patients.store(false, Ordering::Relaxed);
+        }
+        Ok(docs.len())
+    }
+
+    /// How many patients are sealed under each key id (`None`: stored in clear).
+    pub async fn patients_by_key(&self) -> StoreResult<Vec<(Option<String>, u64)>> {
+        let mut cur = self
+            .inner
+            .patients
+            .find(doc! {})
+            .projection(doc! { clinic_protect::KID_FIELD: 1 })
+            .await
+            .map_err(|e| store_error("patient read", e))?;
+        let mut counts: BTreeMap<Option<String>, u64> = BTreeMap::new();
+        while let Some(d) = cur.try_next().await.map_err(|e| store_error("patient read", e))? {
+            let kid = d.get_str(clinic_protect::KID_FIELD).ok().map(str::to_string);
+            *counts.entry(kid).or_default() += 1;
+        }
+        Ok(counts.into_iter().collect())
+    }
+
+    /// The values of `mrn_key` an MRN may be stored under: its blind index under every live key, and the MRN
+    /// itself while patients in clear may exist.
+    fn mrn_keys(&self, mrn: &str) -> Vec<String> {
+        match &self.protect {
+            None => vec![mrn.to_string()],
+            Some(ring) => {
+                let mut keys = ring.search_indexes(IndexKind::Mrn, mrn);
+                if self.legacy_patients.load(Ordering::Relaxed) {
+                    keys.push(mrn.to_string());
+                }
+                keys
+            }
+        }
     }
 
     /// The database this store uses (for tooling and tests).
@@ -436,6 +522,9 @@ impl MongoStore {
                 vec![
                     idx(doc! { "clinic_id": 1, "mrn_key": 1 }, "clinic_id_mrn_unique", true),
                     idx(doc! { "clinic_id": 1, "family_name": 1 }, "clinic_id_family_name", false),
+                    idx(doc! { "phone_bidx": 1 }, "phone_bidx", false),
+                    idx(doc! { "email_bidx": 1 }, "email_bidx", false),
+                    idx(doc! { "kid": 1 }, "kid", false),
                 ],
             ),
             (
@@ -1250,7 +1339,8 @@ impl MongoStore {
             while let Some(d) = cur.try_next().await.map_err(read)? {
                 existing_ids.extend(d.get("_id").and_then(bson_id));
             }
-            let mrns: Vec<Bson> = chunk.iter().filter_map(|p| p.mrn()).map(|m| Bson::String(m.to_string())).collect();
+            let mrns: Vec<Bson> =
+                chunk.iter().filter_map(|p| p.mrn()).flat_map(|m| self.mrn_keys(m)).map(Bson::String).collect();
             if mrns.is_empty() {
                 continue;
             }
@@ -1276,7 +1366,8 @@ impl MongoStore {
             }
             if let Some(m) = p.mrn() {
                 let clinic = p.clinic_id().as_uuid();
-                let by_other = taken.iter().any(|(c, tm, tid)| *c == clinic && tm == m && *tid != Some(id));
+                let keys = self.mrn_keys(m);
+                let by_other = taken.iter().any(|(c, tm, tid)| *c == clinic && keys.contains(tm) && *tid != Some(id));
                 if by_other || !seen.insert((p.clinic_id(), m.to_string())) {
                     return Ok(Some(duplicate_mrn(p)));
                 }
@@ -1302,7 +1393,7 @@ impl PatientStore for MongoStore {
         if let Some(e) = self.first_patient_conflict(ps).await? {
             return Err(e);
         }
-        let docs = ps.iter().map(patient_document).collect::<Result<Vec<_>, _>>()?;
+        let docs = ps.iter().map(|p| patient_document(p, self.protect.as_deref())).collect::<Result<Vec<_>, _>>()?;
         let err = match self.inner.patients.insert_many(docs).ordered(true).await {
             Ok(_) => return Ok(()),
             Err(e) => e,
@@ -1333,7 +1424,25 @@ impl PatientStore for MongoStore {
     }
 
     async fn update_patient(&self, p: &Patient) -> StoreResult<()> {
-        let d = patient_document(p)?;
+        // Sealed under the newest key, an MRN may still be taken under an older one (a rotation in progress).
+        if let (Some(_), Some(m)) = (&self.protect, p.mrn()) {
+            let keys: Vec<Bson> = self.mrn_keys(m).into_iter().map(Bson::String).collect();
+            let taken = self
+                .inner
+                .patients
+                .find_one(doc! {
+                    "clinic_id": uuid_bson(p.clinic_id().as_uuid()),
+                    "mrn_key": { "$in": keys },
+                    "_id": { "$ne": id_bson(p.id().as_uuid()) },
+                })
+                .projection(doc! { "_id": 1 })
+                .await
+                .map_err(|e| store_error("patient read", e))?;
+            if taken.is_some() {
+                return Err(duplicate_mrn(p));
+            }
+        }
+        let d = patient_document(p, self.protect.as_deref())?;
         match self.inner.patients.replace_one(id_filter(p.id().as_uuid()), d).await {
             Ok(r) if r.matched_count == 0 => Err(ClinicError::not_found("patient", p.id())),
             Ok(_) => Ok(()),
@@ -1343,7 +1452,10 @@ impl PatientStore for MongoStore {
     }
 
     async fn get_patient(&self, id: PatientId) -> StoreResult<Option<Patient>> {
-        self.get(&self.inner.patients, id.as_uuid()).await
+        match self.inner.patients.find_one(id_filter(id.as_uuid())).await.map_err(|e| store_error("read", e))? {
+            Some(d) => patient_from_document(self.protect.as_deref(), &d).map(Some),
+            None => Ok(None),
+        }
     }
 
     /// Exact-match keys (clinic, MRN, phone, e-mail, date of birth, cursor) are queried on the server; the name
@@ -1353,17 +1465,37 @@ impl PatientStore for MongoStore {
         if let Some(c) = q.clinic_id {
             filter.insert("clinic_id", uuid_bson(c.as_uuid()));
         }
-        if let Some(m) = q.mrn.as_deref() {
-            filter.insert("mrn", m.trim());
+        let exact = [
+            (IndexKind::Mrn, "mrn", q.mrn.clone()),
+            (IndexKind::Phone, "contact.phone", q.phone.clone()),
+            (IndexKind::Email, "contact.email", q.email.clone()),
+            (IndexKind::DateOfBirth, "date_of_birth", q.date_of_birth.map(|d| d.format("%Y-%m-%d").to_string())),
+        ];
+        let mut all = Vec::new();
+        for (kind, field, value) in exact {
+            let Some(value) = value else { continue };
+            let clear = kind.normalize(&value);
+            let Some(ring) = &self.protect else {
+                filter.insert(field, clear);
+                continue;
+            };
+            // Sealed documents by their blind indexes (under every live key); documents in clear by value, only
+            // while some may exist.
+            let bidx = match kind {
+                IndexKind::Mrn => "mrn_key",
+                IndexKind::Phone => "phone_bidx",
+                IndexKind::Email => "email_bidx",
+                IndexKind::DateOfBirth => "dob_bidx",
+            };
+            let cands: Vec<Bson> = ring.search_indexes(kind, &value).into_iter().map(Bson::String).collect();
+            if self.legacy_patients.load(Ordering::Relaxed) {
+                all.push(doc! { "$or": [ { bidx: { "$in": cands } }, { clinic_protect::KID_FIELD: { "$exists": false }, field: clear } ] });
+            } else {
+                all.push(doc! { bidx: { "$in": cands } });
+            }
         }
-        if let Some(ph) = q.phone.as_deref() {
-            filter.insert("contact.phone", ph);
-        }
-        if let Some(e) = q.email.as_deref() {
-            filter.insert("contact.email", e.trim().to_lowercase());
-        }
-        if let Some(d) = q.date_of_birth {
-            filter.insert("date_of_birth", d.format("%Y-%m-%d").to_string());
+        if !all.is_empty() {
+            filter.insert("$and", all);
         }
         if let Some(a) = q.after {
             filter.insert("_id", doc! { "$gt": id_bson(a.as_uuid()) });
@@ -1380,7 +1512,7 @@ impl PatientStore for MongoStore {
             if q.limit.is_some_and(|l| out.len() >= l) {
                 break;
             }
-            let p: Patient = from_document(&d)?;
+            let p = patient_from_document(self.protect.as_deref(), &d)?;
             if patient_matches(&p, q) {
                 out.push(p);
             }

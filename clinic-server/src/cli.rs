@@ -39,6 +39,12 @@ pub struct StorageArgs {
     /// data directory (`jwt-secret`); set it explicitly when several instances share one MongoDB.
     #[arg(long, env = "CLINIC_JWT_SECRET", global = true, hide_env_values = true)]
     pub jwt_secret: Option<String>,
+    /// File of the customer-managed keys that encrypt patient PHI at rest: one `kid:KEY` per line (KEY = 64 hex
+    /// digits or base64 of 32 bytes), newest last. The keys themselves may instead be in the environment variable
+    /// CLINIC_ENCRYPTION_KEY. Default for the embedded store: `encryption-key` in the data directory, generated
+    /// on first start. Required with --store (README "Data protection at rest").
+    #[arg(long, env = "CLINIC_ENCRYPTION_KEY_FILE", global = true)]
+    pub encryption_key_file: Option<PathBuf>,
 }
 
 impl StorageArgs {
@@ -67,6 +73,39 @@ pub enum Command {
     Audit(AuditCommand),
     /// Copy the embedded store to a file (online backup; SQLite only).
     Backup(BackupArgs),
+    /// Encryption keys of patient data at rest.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Copy the data into a new SQLite store file with every person's PII replaced by consistent fakes.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Re-encrypt every patient under the newest key, in batches, while servers keep serving (resumable).
+    Rotate(RotateArgs),
+    /// How many patients are sealed under each key; exits 2 while some are not under the newest.
+    Status,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RotateArgs {
+    /// Patients re-encrypted per write transaction.
+    #[arg(long, default_value_t = 100)]
+    pub batch: usize,
+    /// Pause between batches (milliseconds), leaving the store to the servers.
+    #[arg(long, default_value_t = 20)]
+    pub pause_ms: u64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    /// Replace PII by consistent fake values (required: the only export there is, for non-production use).
+    #[arg(long, required = true)]
+    pub masked: bool,
+    /// The new SQLite store file (must not exist).
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -26,7 +26,8 @@ pub type CmdResult<T> = Result<T, String>;
 /// Opens the store and the server's records and builds the shared state.
 pub async fn build_state(storage: &StorageArgs) -> CmdResult<(AppState, Infra)> {
     let choice = storage.choice();
-    let backend = choice.open().await.map_err(|e| format!("cannot open the store: {e}"))?;
+    let ring = crate::protect_keys::load(storage)?;
+    let backend = choice.open_with(Some(ring)).await.map_err(|e| format!("cannot open the store: {e}"))?;
     let infra = Infra::open(&choice, &backend, storage.jwt_secret.as_deref()).await?;
     Ok((state_with(backend, infra.clone()), infra))
 }
@@ -58,6 +59,8 @@ pub async fn run(storage: &StorageArgs, command: Command) -> CmdResult<ExitCode>
         Command::User(UserCommand::Add(args)) => user_add(storage, args).await,
         Command::Audit(AuditCommand::Verify) => audit_verify(storage).await,
         Command::Backup(args) => backup(storage, args).await,
+        Command::Keys(command) => crate::protect_commands::keys(storage, command).await,
+        Command::Export(args) => crate::protect_commands::export(storage, args).await,
     }
 }
 

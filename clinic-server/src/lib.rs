@@ -20,6 +20,8 @@ pub mod metrics;
 pub mod notifications;
 pub mod openapi;
 pub mod ops;
+pub mod protect_commands;
+pub mod protect_keys;
 pub mod routes;
 pub mod seed;
 pub mod serve;

@@ -24,19 +24,30 @@ impl StoreChoice {
         dir.join(SQLITE_FILE)
     }
 
-    /// Opens the store, creating the data directory when needed.
+    /// Opens the store, creating the data directory when needed; patients in clear (tests, tools).
     pub async fn open(&self) -> Result<Backend, ClinicError> {
+        self.open_with(None).await
+    }
+
+    /// Opens the store with patient PHI sealed under `ring` when given (see `clinic-protect`).
+    pub async fn open_with(&self, ring: Option<Arc<clinic_protect::Keyring>>) -> Result<Backend, ClinicError> {
         match self {
             StoreChoice::Dir(dir) => {
                 std::fs::create_dir_all(dir).map_err(|e| ClinicError::Store {
                     message: format!("cannot create the data directory {}: {e}", dir.display()),
                     retryable: false,
                 })?;
-                let s = clinic_sqlite::SqliteStore::open(Self::sqlite_path(dir))?;
+                let mut s = clinic_sqlite::SqliteStore::open(Self::sqlite_path(dir))?;
+                if let Some(ring) = ring {
+                    s = s.with_protection(ring);
+                }
                 Ok(Backend::Sqlite(Arc::new(s)))
             }
             StoreChoice::Mongo(uri) => {
-                let m = clinic_mongo::MongoStore::connect_uri(uri).await?;
+                let mut m = clinic_mongo::MongoStore::connect_uri(uri).await?;
+                if let Some(ring) = ring {
+                    m = m.with_protection(ring).await?;
+                }
                 Ok(Backend::Mongo(Arc::new(m)))
             }
         }

@@ -56,6 +56,21 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX appointments_by_clinic_status ON appointments (clinic_id, status, start_min);
     "#,
+    // 3: data protection at rest (clinic-protect). A sealed patient keeps its PHI encrypted in `doc`, NULL in the
+    // plaintext columns, the key that sealed it in `kid` and keyed blind indexes for exact-match search; a row
+    // from before encryption has `kid` NULL until `keys rotate` seals it.
+    r#"
+    ALTER TABLE patients ADD COLUMN kid TEXT;
+    ALTER TABLE patients ADD COLUMN mrn_bidx TEXT;
+    ALTER TABLE patients ADD COLUMN phone_bidx TEXT;
+    ALTER TABLE patients ADD COLUMN email_bidx TEXT;
+    ALTER TABLE patients ADD COLUMN dob_bidx TEXT;
+    CREATE UNIQUE INDEX patients_mrn_bidx ON patients (clinic_id, mrn_bidx) WHERE mrn_bidx IS NOT NULL;
+    CREATE INDEX patients_phone_bidx ON patients (phone_bidx) WHERE phone_bidx IS NOT NULL;
+    CREATE INDEX patients_email_bidx ON patients (email_bidx) WHERE email_bidx IS NOT NULL;
+    CREATE INDEX patients_dob_bidx ON patients (dob_bidx) WHERE dob_bidx IS NOT NULL;
+    CREATE INDEX patients_by_kid ON patients (kid);
+    "#,
 ];
 
 /// The schema version this build writes.

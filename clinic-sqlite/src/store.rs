@@ -15,6 +15,7 @@ use clinic_core::ids::*;
 use clinic_core::model::{Appointment, AppointmentType, Clinic, Patient, Practitioner, Room, Schedule};
 use clinic_core::ports::*;
 use clinic_core::time_slot::to_minute;
+use clinic_protect::{IndexKind, Keyring};
 
 use crate::schema::{latest, MIGRATIONS};
 
@@ -36,11 +37,16 @@ pub struct SqliteStore {
     /// Idle read connections (`None` for an in-memory database).
     readers: Option<Arc<Mutex<Vec<Connection>>>>,
     path: Option<PathBuf>,
+    /// The keys that seal patient PHI (`None`: patients are written in clear, and sealed ones cannot be read).
+    protect: Option<Arc<Keyring>>,
 }
 
 impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteStore").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .field("protected", &self.protect.is_some())
+            .finish_non_exhaustive()
     }
 }
 
@@ -134,7 +140,58 @@ impl SqliteStore {
         conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;").map_err(sql_err)?;
         migrate(&mut conn, version)?;
         let readers = path.as_ref().map(|_| Arc::new(Mutex::new(Vec::new())));
-        Ok(SqliteStore { conn: Arc::new(Mutex::new(conn)), readers, path })
+        Ok(SqliteStore { conn: Arc::new(Mutex::new(conn)), readers, path, protect: None })
+    }
+
+    /// The same store sealing patient PHI with `ring` (see `clinic-protect`): new and updated patients are
+    /// written sealed under its newest key; patients sealed under any of its keys, or written before
+    /// encryption, read back in clear.
+    pub fn with_protection(mut self, ring: Arc<Keyring>) -> Self {
+        self.protect = Some(ring);
+        self
+    }
+
+    /// The keys patients are sealed with, if any.
+    pub fn protection(&self) -> Option<&Arc<Keyring>> {
+        self.protect.as_ref()
+    }
+
+    /// Re-seals up to `batch` patients not yet sealed under the newest key (sealed under an older key, or
+    /// stored in clear from before encryption), each read and rewritten in one short write transaction so the
+    /// store keeps serving in between. Returns how many it re-sealed: 0 when the rotation is complete.
+    /// Idempotent and resumable: what is left to do is read from the rows themselves (`kid`).
+    pub async fn reseal_patients(&self, batch: usize) -> Result<usize, ClinicError> {
+        let ring = self.protect.clone().ok_or_else(|| store_err("keys rotate", "no encryption key given"))?;
+        self.run(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql_err)?;
+            let rows = query_docs(
+                &tx,
+                "SELECT doc FROM patients WHERE kid IS NULL OR kid <> ?1 ORDER BY id LIMIT ?2",
+                params![ring.newest_kid(), batch.min(i64::MAX as usize) as i64],
+            )?;
+            for doc in &rows {
+                let p = decode_patient(Some(&ring), doc)?;
+                write_patient(&tx, &p, false, Some(&ring))?;
+            }
+            tx.commit().map_err(sql_err)?;
+            Ok(rows.len())
+        })
+        .await
+    }
+
+    /// How many patients are sealed under each key id (`None`: stored in clear), by key id.
+    pub async fn patients_by_key(&self) -> Result<Vec<(Option<String>, u64)>, ClinicError> {
+        self.read(|c| {
+            let mut st =
+                c.prepare_cached("SELECT kid, count(*) FROM patients GROUP BY kid ORDER BY kid").map_err(sql_err)?;
+            let rows = st
+                .query_map([], |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, i64>(1)? as u64)))
+                .map_err(sql_err)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(sql_err);
+            rows
+        })
+        .await
     }
 
     fn open_reader(path: &Path) -> Result<Connection, ClinicError> {
@@ -312,16 +369,75 @@ fn write_appointment(tx: &Transaction<'_>, a: &Appointment, expected: Option<u64
     }
 }
 
-fn write_patient(tx: &Connection, p: &Patient, insert: bool) -> Result<(), ClinicError> {
+fn decode_patient(ring: Option<&Keyring>, doc: &str) -> Result<Patient, ClinicError> {
+    let map: serde_json::Map<String, serde_json::Value> = from_doc(doc)?;
+    clinic_protect::open_patient(ring, map)
+}
+
+fn decode_patients(ring: Option<&Keyring>, rows: Vec<String>) -> Result<Vec<Patient>, ClinicError> {
+    rows.iter().map(|d| decode_patient(ring, d)).collect()
+}
+
+/// `IN (?n, …)` over `values`, appended to `args`.
+fn in_list(args: &mut Vec<rusqlite::types::Value>, values: Vec<String>) -> String {
+    let mut marks = Vec::with_capacity(values.len());
+    for v in values {
+        args.push(v.into());
+        marks.push(format!("?{}", args.len()));
+    }
+    format!("IN ({})", marks.join(", "))
+}
+
+/// A sealed patient's MRN taken by another patient of the clinic, under any live key or in clear. (The unique
+/// index covers one key; while a rotation runs, the same MRN can carry either key's index.)
+fn mrn_taken(c: &Connection, p: &Patient, ring: &Keyring) -> Result<bool, ClinicError> {
+    let Some(mrn) = p.mrn() else { return Ok(false) };
+    let mut args: Vec<rusqlite::types::Value> = vec![p.clinic_id().to_string().into(), p.id().to_string().into()];
+    args.push(mrn.to_string().into());
+    let cands = in_list(&mut args, ring.search_indexes(IndexKind::Mrn, mrn));
+    let sql = format!(
+        "SELECT EXISTS (SELECT 1 FROM patients WHERE clinic_id = ?1 AND id <> ?2 AND (mrn_bidx {cands} OR (kid IS NULL AND mrn = ?3)))"
+    );
+    c.query_row(&sql, rusqlite::params_from_iter(args), |r| r.get::<_, bool>(0)).map_err(sql_err)
+}
+
+fn write_patient(tx: &Connection, p: &Patient, insert: bool, ring: Option<&Keyring>) -> Result<(), ClinicError> {
     let given = p.given_name().to_lowercase();
     let family = p.family_name().to_lowercase();
     let full = format!("{given} {family}");
     let sql = if insert {
-        "INSERT INTO patients (id, clinic_id, mrn, given_lc, family_lc, full_lc, phone, email, date_of_birth, doc)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+        "INSERT INTO patients (id, clinic_id, mrn, given_lc, family_lc, full_lc, phone, email, date_of_birth, doc,
+         kid, mrn_bidx, phone_bidx, email_bidx, dob_bidx)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
     } else {
         "UPDATE patients SET clinic_id = ?2, mrn = ?3, given_lc = ?4, family_lc = ?5, full_lc = ?6, phone = ?7, email = ?8,
-         date_of_birth = ?9, doc = ?10 WHERE id = ?1"
+         date_of_birth = ?9, doc = ?10, kid = ?11, mrn_bidx = ?12, phone_bidx = ?13, email_bidx = ?14, dob_bidx = ?15
+         WHERE id = ?1"
+    };
+    // Sealed: PHI only inside `doc`, encrypted; the plaintext columns stay NULL and the blind indexes serve search.
+    type Cols = (Option<String>, Option<String>, Option<String>, Option<String>, String);
+    type Ix = (Option<String>, Option<String>, Option<String>, Option<String>, Option<String>);
+    let (clear, ix): (Cols, Ix) = match ring {
+        Some(ring) => {
+            if mrn_taken(tx, p, ring)? {
+                return Err(duplicate_mrn(p));
+            }
+            let sealed = ring.seal_patient(p)?;
+            (
+                (None, None, None, None, to_doc(&sealed.doc)?),
+                (Some(sealed.kid), sealed.mrn_index, sealed.phone_index, sealed.email_index, sealed.dob_index),
+            )
+        }
+        None => (
+            (
+                p.mrn().map(str::to_string),
+                p.contact().phone().map(str::to_string),
+                p.contact().email().map(str::to_string),
+                p.date_of_birth().map(|d| d.to_string()),
+                to_doc(p)?,
+            ),
+            (None, None, None, None, None),
+        ),
     };
     let n = tx
         .prepare_cached(sql)
@@ -329,14 +445,19 @@ fn write_patient(tx: &Connection, p: &Patient, insert: bool) -> Result<(), Clini
         .execute(params![
             p.id().to_string(),
             p.clinic_id().to_string(),
-            p.mrn(),
+            clear.0,
             given,
             family,
             full,
-            p.contact().phone(),
-            p.contact().email(),
-            p.date_of_birth().map(|d| d.to_string()),
-            to_doc(p)?,
+            clear.1,
+            clear.2,
+            clear.3,
+            clear.4,
+            ix.0,
+            ix.1,
+            ix.2,
+            ix.3,
+            ix.4,
         ])
         .map_err(|e| if is_unique_violation(&e) { duplicate_mrn(p) } else { sql_err(e) })?;
     if n == 0 {
@@ -456,10 +577,11 @@ impl PatientStore for SqliteStore {
     }
     async fn insert_patients(&self, ps: &[Patient]) -> StoreResult<()> {
         let ps = ps.to_vec();
+        let ring = self.protect.clone();
         self.run(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql_err)?;
             for p in &ps {
-                write_patient(&tx, p, true)?;
+                write_patient(&tx, p, true, ring.as_deref())?;
             }
             tx.commit().map_err(sql_err)
         })
@@ -467,49 +589,74 @@ impl PatientStore for SqliteStore {
     }
     async fn update_patient(&self, p: &Patient) -> StoreResult<()> {
         let p = p.clone();
-        self.run(move |c| write_patient(c, &p, false)).await
+        let ring = self.protect.clone();
+        self.run(move |c| {
+            // One transaction: the MRN check of a sealed patient and its write are indivisible.
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql_err)?;
+            write_patient(&tx, &p, false, ring.as_deref())?;
+            tx.commit().map_err(sql_err)
+        })
+        .await
     }
     async fn get_patient(&self, id: PatientId) -> StoreResult<Option<Patient>> {
         let doc = self.read(move |c| one_doc(c, "SELECT doc FROM patients WHERE id = ?1", id.to_string())).await?;
-        doc.as_deref().map(from_doc).transpose()
+        doc.as_deref().map(|d| decode_patient(self.protect.as_deref(), d)).transpose()
     }
     async fn find_patients(&self, q: &PatientQuery) -> StoreResult<Vec<Patient>> {
         let q = q.clone();
+        let ring = self.protect.clone();
         let rows = self
             .read(move |c| {
                 let mut sql = String::from("SELECT doc FROM patients WHERE 1 = 1");
                 let mut args: Vec<rusqlite::types::Value> = Vec::new();
-                let mut arg = |sql: &mut String, clause: &str, v: rusqlite::types::Value| {
+                let arg = |sql: &mut String,
+                           args: &mut Vec<rusqlite::types::Value>,
+                           clause: &str,
+                           v: rusqlite::types::Value| {
                     args.push(v);
                     sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
                 };
                 if let Some(cid) = q.clinic_id {
-                    arg(&mut sql, " AND clinic_id = ?", cid.to_string().into());
+                    arg(&mut sql, &mut args, " AND clinic_id = ?", cid.to_string().into());
                 }
                 if let Some(pre) = q.name_prefix.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                     let lo = pre.to_lowercase();
                     let hi = format!("{lo}\u{10FFFF}");
-                    arg(&mut sql, " AND ((given_lc >= ?", lo.clone().into());
-                    arg(&mut sql, " AND given_lc < ?)", hi.clone().into());
-                    arg(&mut sql, " OR (family_lc >= ?", lo.clone().into());
-                    arg(&mut sql, " AND family_lc < ?)", hi.clone().into());
-                    arg(&mut sql, " OR (full_lc >= ?", lo.into());
-                    arg(&mut sql, " AND full_lc < ?))", hi.into());
+                    arg(&mut sql, &mut args, " AND ((given_lc >= ?", lo.clone().into());
+                    arg(&mut sql, &mut args, " AND given_lc < ?)", hi.clone().into());
+                    arg(&mut sql, &mut args, " OR (family_lc >= ?", lo.clone().into());
+                    arg(&mut sql, &mut args, " AND family_lc < ?)", hi.clone().into());
+                    arg(&mut sql, &mut args, " OR (full_lc >= ?", lo.into());
+                    arg(&mut sql, &mut args, " AND full_lc < ?))", hi.into());
                 }
-                if let Some(m) = q.mrn.as_deref() {
-                    arg(&mut sql, " AND mrn = ?", m.trim().to_string().into());
-                }
-                if let Some(ph) = q.phone.as_deref() {
-                    arg(&mut sql, " AND phone = ?", ph.to_string().into());
-                }
-                if let Some(e) = q.email.as_deref() {
-                    arg(&mut sql, " AND email = ?", e.trim().to_lowercase().into());
-                }
-                if let Some(d) = q.date_of_birth {
-                    arg(&mut sql, " AND date_of_birth = ?", d.to_string().into());
+                // Exact matches: on the blind indexes of sealed rows (under every live key) and on the clear
+                // columns of rows from before encryption.
+                let exact = [
+                    (IndexKind::Mrn, "mrn", "mrn_bidx", q.mrn.clone()),
+                    (IndexKind::Phone, "phone", "phone_bidx", q.phone.clone()),
+                    (IndexKind::Email, "email", "email_bidx", q.email.clone()),
+                    (
+                        IndexKind::DateOfBirth,
+                        "date_of_birth",
+                        "dob_bidx",
+                        q.date_of_birth.map(|d| d.format("%Y-%m-%d").to_string()),
+                    ),
+                ];
+                for (kind, column, bidx, value) in exact {
+                    let Some(value) = value else { continue };
+                    let clear = kind.normalize(&value);
+                    match &ring {
+                        Some(ring) => {
+                            let cands = in_list(&mut args, ring.search_indexes(kind, &value));
+                            args.push(clear.into());
+                            let n = args.len();
+                            sql.push_str(&format!(" AND ({bidx} {cands} OR (kid IS NULL AND {column} = ?{n}))"));
+                        }
+                        None => arg(&mut sql, &mut args, &format!(" AND {column} = ?"), clear.into()),
+                    }
                 }
                 if let Some(a) = q.after {
-                    arg(&mut sql, " AND id > ?", a.to_string().into());
+                    arg(&mut sql, &mut args, " AND id > ?", a.to_string().into());
                 }
                 sql.push_str(" ORDER BY id");
                 if let Some(l) = q.limit {
@@ -518,7 +665,7 @@ impl PatientStore for SqliteStore {
                 query_docs(c, &sql, rusqlite::params_from_iter(args))
             })
             .await?;
-        docs(rows)
+        decode_patients(self.protect.as_deref(), rows)
     }
 }
 

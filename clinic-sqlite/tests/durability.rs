@@ -36,7 +36,7 @@ async fn older_file_upgrades_in_place_and_newer_is_refused() {
         .unwrap();
     }
     let store = SqliteStore::open(&path).expect("old file opens");
-    assert_eq!(store.schema_version().unwrap(), 2, "upgraded to the latest schema");
+    assert_eq!(store.schema_version().unwrap(), 3, "upgraded to the latest schema");
     assert_eq!(store.list_clinics().await.unwrap()[0].name(), "Old", "data kept");
     drop(store);
 

@@ -10,6 +10,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_clinic-server");
+/// The patient-data encryption key every process gets (a MongoDB store refuses to start without one; README
+/// "Data protection at rest"). A test may override it through `env`.
+pub const TEST_ENCRYPTION_KEY: &str = "ops:6f70732d746573742d6b65792d6f70732d746573742d6b65792d6f70732d3031";
 
 /// The workspace root (tools installed by scripts/test-tools.sh live under its target/).
 pub fn workspace_root() -> PathBuf {
@@ -80,6 +83,7 @@ impl Server {
         let mut cmd = Command::new(BIN);
         cmd.args(global).arg("serve").args(["--listen", "127.0.0.1:0"]).args(serve);
         cmd.env_remove("CLINIC_LOG").env_remove("CLINIC_LOG_FORMAT").env_remove("CLINIC_STORE");
+        cmd.env("CLINIC_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY);
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -138,6 +142,7 @@ pub fn run_cli(args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
     use std::io::Write;
     let mut cmd = Command::new(BIN);
     cmd.args(args).env_remove("CLINIC_STORE").stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.env("CLINIC_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY);
     cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
     let mut child = cmd.spawn().expect("run clinic-server");
     if let Some(s) = stdin {
