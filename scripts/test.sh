@@ -50,4 +50,6 @@ step "Node and WASM bindings (scripts/test-js.sh)"; scripts/test-js.sh
 step "frontend: typecheck, Vitest, build, end-to-end in Chromium with axe (scripts/test-frontend.sh)"
 scripts/test-frontend.sh
 
+step "deployment files: promtool, amtool, compose/k8s/Grafana structure, actionlint, npm audit"; scripts/test-deploy.sh
+
 step "all checks passed"
