@@ -13,8 +13,8 @@ use clinic_server_infra::users::NewUser;
 use secrecy::SecretString;
 
 use crate::cli::{
-    AuditCommand, BackupArgs, Command, HealthcheckArgs, ImportArgs, ImportKind, ImportModeArg, ServeArgs, StorageArgs, UserAddArgs,
-    UserCommand,
+    AuditCommand, BackupArgs, Command, HealthcheckArgs, ImportArgs, ImportKind, ImportModeArg, ServeArgs, StorageArgs,
+    UserAddArgs, UserCommand,
 };
 use crate::http::{app_with, HttpConfig};
 use crate::infra::Infra;

@@ -64,11 +64,14 @@ fn skip_string(s: &[char], i: usize) -> usize {
 
 /// Skips a bracketed group opening at `i` (`(`, `[` or `{`), strings inside included.
 fn skip_group(s: &[char], i: usize) -> usize {
-    let (open, close) = (s[i], match s[i] {
-        '(' => ')',
-        '[' => ']',
-        _ => '}',
-    });
+    let (open, close) = (
+        s[i],
+        match s[i] {
+            '(' => ')',
+            '[' => ']',
+            _ => '}',
+        },
+    );
     let mut depth = 0;
     let mut j = i;
     while j < s.len() {
@@ -338,7 +341,11 @@ async fn dashboard_and_alerts_use_only_what_the_server_exports() {
     assert!(fams.len() >= 8, "{fams:?}");
     let missing: Vec<&String> = fams
         .iter()
-        .filter(|f| !used_by_dashboard.iter().any(|m| *m == **f || m.strip_prefix(f.as_str()).is_some_and(|s| s.starts_with('_'))))
+        .filter(|f| {
+            !used_by_dashboard
+                .iter()
+                .any(|m| *m == **f || m.strip_prefix(f.as_str()).is_some_and(|s| s.starts_with('_')))
+        })
         .collect();
     assert!(missing.is_empty(), "metric families not on the Grafana dashboard: {missing:?}");
     app.stop().await;
@@ -465,4 +472,19 @@ async fn the_healthcheck_command_exits_0_on_a_live_server_and_1_on_a_dead_one() 
         .expect("run clinic-server healthcheck");
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
     app.stop().await;
+}
+
+#[test]
+fn the_healthcheck_dials_loopback_for_a_wildcard_listen_address() {
+    use clinic_server::cli::HealthcheckArgs;
+    use clinic_server::commands::healthcheck_url;
+    let args = |listen: &str, url: Option<&str>| HealthcheckArgs {
+        url: url.map(str::to_string),
+        listen: listen.parse().unwrap(),
+        timeout: 3,
+    };
+    assert_eq!(healthcheck_url(&args("0.0.0.0:8080", None)), "http://127.0.0.1:8080/healthz");
+    assert_eq!(healthcheck_url(&args("[::]:9000", None)), "http://[::1]:9000/healthz");
+    assert_eq!(healthcheck_url(&args("127.0.0.2:80", None)), "http://127.0.0.2:80/healthz");
+    assert_eq!(healthcheck_url(&args("0.0.0.0:8080", Some("http://x:1/readyz"))), "http://x:1/readyz");
 }
