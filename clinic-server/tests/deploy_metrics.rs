@@ -119,6 +119,23 @@ fn matcher_labels(s: &[char], i: usize) -> (Vec<String>, usize) {
 fn selectors(expr: &str) -> Vec<Selector> {
     const GROUPING: &[&str] = &["by", "without", "on", "ignoring", "group_left", "group_right"];
     const KEYWORDS: &[&str] = &["and", "or", "unless", "bool", "offset", "inf", "nan", "atan2"];
+    // Aggregations may put their `by (...)` before the parenthesis: `sum by (le) (rate(x[5m]))`.
+    const AGGREGATIONS: &[&str] = &[
+        "sum",
+        "min",
+        "max",
+        "avg",
+        "group",
+        "stddev",
+        "stdvar",
+        "count",
+        "count_values",
+        "bottomk",
+        "topk",
+        "quantile",
+        "limitk",
+        "limit_ratio",
+    ];
     let s: Vec<char> = expr.chars().collect();
     let mut out: Vec<Selector> = Vec::new();
     let mut last_was_metric = false;
@@ -178,7 +195,10 @@ fn selectors(expr: &str) -> Vec<Selector> {
                     if next == Some('(') {
                         i = skip_group(&s, k);
                     }
-                } else if next == Some('(') || KEYWORDS.contains(&word.to_ascii_lowercase().as_str()) {
+                } else if next == Some('(')
+                    || KEYWORDS.contains(&word.to_ascii_lowercase().as_str())
+                    || AGGREGATIONS.contains(&word.as_str())
+                {
                     // a function or aggregation (its arguments are scanned next), or a keyword
                 } else {
                     out.push(Selector { metric: word, labels: Vec::new() });
