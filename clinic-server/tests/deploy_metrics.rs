@@ -508,3 +508,23 @@ fn the_healthcheck_dials_loopback_for_a_wildcard_listen_address() {
     assert_eq!(healthcheck_url(&args("127.0.0.2:80", None)), "http://127.0.0.2:80/healthz");
     assert_eq!(healthcheck_url(&args("0.0.0.0:8080", Some("http://x:1/readyz"))), "http://x:1/readyz");
 }
+
+#[test]
+fn a_reminder_pass_sets_the_backlog_the_alert_watches() {
+    use clinic_server_infra::reminders::DispatchReport;
+    let m = clinic_server::metrics::Metrics::new();
+    let report = DispatchReport { due: 6, sent: 2, skipped: 1, failed: 3 };
+    m.observe_reminder_run::<()>(&Ok(report));
+    let text = m.render();
+    assert!(text.contains("\nclinic_reminder_backlog 3\n"), "{text}");
+    assert!(text.contains("\nclinic_reminders_sent_total 2\n"), "{text}");
+    assert!(text.contains("clinic_reminder_runs_total{outcome=\"ok\"} 1\n"), "{text}");
+    // A pass that fails as a whole counts as an error and leaves the backlog as it was (unknown, not zero).
+    m.observe_reminder_run(&Err("store down"));
+    let text = m.render();
+    assert!(text.contains("clinic_reminder_runs_total{outcome=\"error\"} 1\n"), "{text}");
+    assert!(text.contains("\nclinic_reminder_backlog 3\n"), "{text}");
+    // The next good pass that sends everything empties it.
+    m.observe_reminder_run::<()>(&Ok(DispatchReport { due: 3, sent: 3, ..Default::default() }));
+    assert!(m.render().contains("\nclinic_reminder_backlog 0\n"));
+}
