@@ -255,8 +255,8 @@ fn dashboard_exprs(d: &Value) -> Vec<(String, String)> {
             let (sel, label) = inner.rsplit_once(',').expect("label_values(selector, label)");
             let sel = sel.trim();
             let label = label.trim();
-            let with_label = if sel.ends_with('}') {
-                format!("{},{label}=~\".*\"}}", &sel[..sel.len() - 1])
+            let with_label = if let Some(open) = sel.strip_suffix('}') {
+                format!("{open},{label}=~\".*\"}}")
             } else {
                 format!("{sel}{{{label}=~\".*\"}}")
             };
