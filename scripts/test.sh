@@ -52,4 +52,6 @@ step "data protection at rest: clinic-protect free of I/O (scripts/test-protect.
 step "frontend: typecheck, Vitest, build, end-to-end in Chromium with axe (scripts/test-frontend.sh)"
 scripts/test-frontend.sh
 
+step "deployment files: promtool, amtool, compose/k8s/Grafana structure, actionlint, npm audit"; scripts/test-deploy.sh
+
 step "all checks passed"

@@ -1,4 +1,4 @@
-//! The command line: `serve` (default), `seed-demo`, `import`, `user add`, `audit verify`, `backup`.
+//! The command line: `serve` (default), `seed-demo`, `import`, `user add`, `audit verify`, `backup`, `healthcheck`.
 //! Every flag can also come from the environment variable named in `--help`.
 
 use std::net::SocketAddr;
@@ -78,6 +78,9 @@ pub enum Command {
     Keys(KeysCommand),
     /// Copy the data into a new SQLite store file with every person's PII replaced by consistent fakes.
     Export(ExportArgs),
+    /// GET a running server's /healthz; exit 0 when it answers 200, 1 otherwise (the container image's
+    /// HEALTHCHECK: the small runtime image has no curl).
+    Healthcheck(HealthcheckArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -228,4 +231,17 @@ pub enum AuditCommand {
 pub struct BackupArgs {
     /// Destination file (must not exist).
     pub dest: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HealthcheckArgs {
+    /// The URL to GET. Default: /healthz on this machine at the port of CLINIC_LISTEN (as `serve` uses it).
+    #[arg(long, env = "CLINIC_HEALTHCHECK_URL")]
+    pub url: Option<String>,
+    /// The address `serve` listens on; a wildcard address (0.0.0.0, ::) is reached on loopback.
+    #[arg(long, env = "CLINIC_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Seconds to wait for the answer.
+    #[arg(long, default_value_t = 3)]
+    pub timeout: u64,
 }

@@ -13,8 +13,8 @@ use clinic_server_infra::users::NewUser;
 use secrecy::SecretString;
 
 use crate::cli::{
-    AuditCommand, BackupArgs, Command, ImportArgs, ImportKind, ImportModeArg, ServeArgs, StorageArgs, UserAddArgs,
-    UserCommand,
+    AuditCommand, BackupArgs, Command, HealthcheckArgs, ImportArgs, ImportKind, ImportModeArg, ServeArgs, StorageArgs,
+    UserAddArgs, UserCommand,
 };
 use crate::http::{app_with, HttpConfig};
 use crate::infra::Infra;
@@ -61,6 +61,7 @@ pub async fn run(storage: &StorageArgs, command: Command) -> CmdResult<ExitCode>
         Command::Backup(args) => backup(storage, args).await,
         Command::Keys(command) => crate::protect_commands::keys(storage, command).await,
         Command::Export(args) => crate::protect_commands::export(storage, args).await,
+        Command::Healthcheck(args) => Ok(healthcheck(&args).await),
     }
 }
 
@@ -261,4 +262,50 @@ pub fn read_password_line() -> CmdResult<String> {
         return Err("empty password on standard input".into());
     }
     Ok(pw)
+}
+
+/// The URL `healthcheck` GETs: `--url`, else /healthz at the listen port on loopback (HTTPS when the server is
+/// configured with a TLS certificate).
+pub fn healthcheck_url(args: &HealthcheckArgs) -> String {
+    if let Some(url) = &args.url {
+        return url.clone();
+    }
+    let mut addr = args.listen;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(if addr.is_ipv4() { [127, 0, 0, 1].into() } else { std::net::Ipv6Addr::LOCALHOST.into() });
+    }
+    let scheme = if std::env::var_os("CLINIC_TLS_CERT").is_some_and(|v| !v.is_empty()) { "https" } else { "http" };
+    format!("{scheme}://{addr}/healthz")
+}
+
+/// Opens no store: only asks the running server. Exit 0 on a 200 answer, 1 on anything else.
+async fn healthcheck(args: &HealthcheckArgs) -> ExitCode {
+    let url = healthcheck_url(args);
+    // The certificate names the service, not the loopback address this probe dials; the probe sends no
+    // credentials and reads only the status, so an unverified TLS session costs nothing.
+    let client = match reqwest::Client::builder()
+        .timeout(Duration::from_secs(args.timeout.max(1)))
+        .danger_accept_invalid_certs(url.starts_with("https://"))
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("healthcheck: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match client.get(&url).send().await {
+        Ok(r) if r.status() == reqwest::StatusCode::OK => {
+            println!("healthy: {url}");
+            ExitCode::SUCCESS
+        }
+        Ok(r) => {
+            eprintln!("unhealthy: {url} answered {}", r.status());
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("unhealthy: {url}: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -12,7 +12,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use clinic_core::events::DomainEvent;
 use clinic_core::ErrorCode;
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+};
 
 use crate::error::ProblemCodes;
 use crate::http::RouteTemplate;
@@ -22,6 +24,9 @@ use crate::state::AppState;
 const HTTP_BUCKETS: &[f64] = &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
 /// Store call buckets (seconds): embedded SQLite answers in microseconds, MongoDB in milliseconds.
 const STORE_BUCKETS: &[f64] = &[0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0];
+
+/// How long a scrape waits for the store probe behind `clinic_store_up` (Prometheus' default scrape timeout is 10 s).
+const STORE_PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Codes a booking conflict can carry; pre-registered at zero so dashboards see the series before the first one.
 const CONFLICT_CODES: &[ErrorCode] = &[
@@ -44,6 +49,10 @@ pub struct Metrics {
     imports: IntCounter,
     import_rows: IntCounterVec,
     store_latency: HistogramVec,
+    store_up: IntGauge,
+    reminder_backlog: IntGauge,
+    reminder_runs: IntCounterVec,
+    reminders_sent: IntCounter,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -62,6 +71,12 @@ fn counter(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntC
     let c = IntCounterVec::new(Opts::new(name, help), labels).expect("valid metric definition");
     registry.register(Box::new(c.clone())).expect("metric registered once");
     c
+}
+
+fn gauge(registry: &Registry, name: &str, help: &str) -> IntGauge {
+    let g = IntGauge::new(name, help).expect("valid metric definition");
+    registry.register(Box::new(g.clone())).expect("metric registered once");
+    g
 }
 
 fn histogram(registry: &Registry, name: &str, help: &str, labels: &[&str], buckets: &[f64]) -> HistogramVec {
@@ -119,6 +134,28 @@ impl Metrics {
                 &["operation", "outcome"],
                 STORE_BUCKETS,
             ),
+            store_up: gauge(
+                &registry,
+                "clinic_store_up",
+                "1 when the scheduling store answered a point read at the last scrape, 0 when it failed or timed out.",
+            ),
+            reminder_backlog: gauge(
+                &registry,
+                "clinic_reminder_backlog",
+                "Reminders due at the last pass of this instance whose send failed (claim given back, retried next pass).",
+            ),
+            reminder_runs: counter(
+                &registry,
+                "clinic_reminder_runs_total",
+                "Reminder passes by outcome (ok, error: the pass could not read the schedule or the claims).",
+                &["outcome"],
+            ),
+            reminders_sent: {
+                let c = IntCounter::new("clinic_reminders_sent_total", "Reminders this instance sent.")
+                    .expect("valid metric definition");
+                registry.register(Box::new(c.clone())).expect("metric registered once");
+                c
+            },
             registry,
         };
         for code in CONFLICT_CODES {
@@ -135,6 +172,9 @@ impl Metrics {
         }
         for outcome in ["accepted", "rejected"] {
             m.import_rows.with_label_values(&[outcome]);
+        }
+        for outcome in ["ok", "error"] {
+            m.reminder_runs.with_label_values(&[outcome]);
         }
         m
     }
@@ -154,6 +194,19 @@ impl Metrics {
 
     pub fn observe_store(&self, operation: &'static str, ok: bool, seconds: f64) {
         self.store_latency.with_label_values(&[operation, if ok { "ok" } else { "error" }]).observe(seconds);
+    }
+
+    /// Records one reminder pass: what failed to send is the backlog the next pass retries. A pass that
+    /// failed as a whole leaves the backlog as it was (unknown, not zero) and counts as an error.
+    pub fn observe_reminder_run<E>(&self, run: &Result<clinic_server_infra::reminders::DispatchReport, E>) {
+        match run {
+            Ok(report) => {
+                self.reminder_runs.with_label_values(&["ok"]).inc();
+                self.reminders_sent.inc_by(report.sent as u64);
+                self.reminder_backlog.set(report.failed as i64);
+            }
+            Err(_) => self.reminder_runs.with_label_values(&["error"]).inc(),
+        }
     }
 
     /// Counts what a committed change means for the business (bookings, imports).
@@ -214,6 +267,13 @@ pub async fn track(State(st): State<AppState>, req: Request, next: Next) -> Resp
     (status = "4XX", description = "the router's own refusals (wrong method, body limit)", body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 pub async fn exposition(State(st): State<AppState>) -> Response {
+    // Probed at each scrape, so a store outage shows (and alerts) even while no request touches the store.
+    // The same point read as /readyz, bounded so a hung store cannot stall the scrape.
+    let probe = st.backend.store();
+    let up = tokio::time::timeout(STORE_PROBE_TIMEOUT, probe.get_clinic(clinic_core::ClinicId(uuid::Uuid::nil())))
+        .await
+        .is_ok_and(|r| r.is_ok());
+    st.ops.metrics.store_up.set(i64::from(up));
     let mut resp = st.ops.metrics.render().into_response();
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));

@@ -190,6 +190,7 @@ pub fn start(
     args: &NotifyArgs,
     store: Arc<dyn Store>,
     records: Arc<dyn InfraStore>,
+    metrics: Arc<crate::metrics::Metrics>,
 ) -> Result<Option<Reminders>, String> {
     let notifier = notifier(args)?;
     if args.reminder_hours == 0 {
@@ -204,15 +205,38 @@ pub fn start(
         interval_s = args.reminder_interval,
         "reminders on"
     );
-    let task = dispatcher.spawn(Duration::from_secs(args.reminder_interval.max(1)), rx);
+    let task = spawn_observed(dispatcher, Duration::from_secs(args.reminder_interval.max(1)), rx, metrics);
     Ok(Some(Reminders { stop: tx, task: Some(task) }))
+}
+
+/// The dispatcher's loop (as `ReminderDispatcher::spawn`), with each pass's report kept in the metrics so the
+/// reminder backlog and failing passes can be alerted on.
+fn spawn_observed(
+    dispatcher: ReminderDispatcher,
+    interval: Duration,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+    metrics: Arc<crate::metrics::Metrics>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        while !*shutdown.borrow() {
+            let run = dispatcher.run_once(Utc::now()).await;
+            metrics.observe_reminder_run(&run);
+            if let Err(e) = run {
+                tracing::warn!(target: "clinic::reminders", code = e.code(), error = %e, "reminder run failed");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(interval) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    })
 }
 
 /// Starts reminders for a server's state: over its scheduling store and its records. Without records (no
 /// claims, so no exactly-once) reminders stay off, and the notifier is still checked.
 pub fn start_for(st: &crate::state::AppState, args: &NotifyArgs) -> Result<Option<Reminders>, String> {
     match &st.ops.records {
-        Some(records) => start(args, st.backend.store(), records.clone()),
+        Some(records) => start(args, st.backend.store(), records.clone(), st.ops.metrics.clone()),
         None => notifier(args).map(|_| None),
     }
 }
