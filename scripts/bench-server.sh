@@ -12,6 +12,9 @@
 #
 #   scripts/bench-server.sh                          # defaults
 #   BENCH_DURATION=20s BENCH_CONNECTIONS=64 scripts/bench-server.sh
+#   BENCH_BIN=path/to/clinic-server scripts/bench-server.sh     # a binary already built (no cargo build)
+#   BENCH_PERF_DIR=/tmp/prof scripts/bench-server.sh   # also `perf record -g` the server during each run
+#                                                      # (then: perf report --no-children -i /tmp/prof/booking.data)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -29,9 +32,15 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 
 profile="${BENCH_PROFILE:-release}" # `debug` only to try the script quickly: figures are release figures
-echo "==> cargo build --profile $profile -p clinic-server" >&2
-if [[ "$profile" == debug ]]; then cargo build -p clinic-server >&2; else cargo build --release -p clinic-server >&2; fi
-bin="${CARGO_TARGET_DIR:-$root/target}/$profile/clinic-server"
+if [[ -n "${BENCH_BIN:-}" ]]; then
+  bin="$BENCH_BIN"
+else
+  echo "==> cargo build --profile $profile -p clinic-server" >&2
+  if [[ "$profile" == debug ]]; then cargo build -p clinic-server >&2; else cargo build --release -p clinic-server >&2; fi
+  bin="${CARGO_TARGET_DIR:-$root/target}/$profile/clinic-server"
+fi
+perf_dir="${BENCH_PERF_DIR:-}"
+[[ -z "$perf_dir" ]] || mkdir -p "$perf_dir"
 
 work="$(mktemp -d)"
 server_pid=""
@@ -66,8 +75,17 @@ token="$(cat "$work/token")"
 run() { # name requests-file
   local name="$1" file="$2" out
   echo "==> wrk $name: $threads threads, $conns connections, $duration" >&2
+  local perf_pid=""
+  if [[ -n "$perf_dir" ]]; then
+    perf record -g -F 499 -p "$server_pid" -o "$perf_dir/$name.data" >/dev/null 2>&1 &
+    perf_pid=$!
+  fi
   out="$(BENCH_REQUESTS="$file" BENCH_TOKEN="$token" BENCH_THREADS="$threads" \
     wrk -t"$threads" -c"$conns" -d"$duration" --timeout 10s -s scripts/bench-server.lua "$base")"
+  if [[ -n "$perf_pid" ]]; then
+    kill -INT "$perf_pid" 2>/dev/null || true
+    wait "$perf_pid" 2>/dev/null || true
+  fi
   echo "$out" >&2
   grep '^BENCH ' <<<"$out" | sed "s/^BENCH /$name /"
 }

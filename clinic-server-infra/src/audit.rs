@@ -25,6 +25,7 @@ use clinic_core::rbac::Role;
 use clinic_core::ErrorCode;
 
 use crate::error::{InfraError, Result};
+use crate::group_commit::{BatchWrite, GroupCommit};
 use crate::store::InfraStore;
 
 /// `prev_hash` of the first entry.
@@ -325,41 +326,104 @@ const MAX_APPEND_ATTEMPTS: usize = 200;
 const VERIFY_PAGE: usize = 1000;
 
 /// Appends to and verifies the audit log over an [`InfraStore`].
+///
+/// Appends are group-committed (see `crate::group_commit`): entries queued while a batch is being written go
+/// into the next batch, linked in queue order and stored in one commit; each caller returns once its own
+/// entry is stored. Across instances the store's compare-and-set on `seq` still decides.
 #[derive(Debug, Clone)]
 pub struct AuditLog {
     store: Arc<dyn InfraStore>,
-    /// Serializes this process's appenders so they do not compete with each other for each `seq`; other
-    /// processes are handled by the store's compare-and-set.
-    local: Arc<tokio::sync::Mutex<()>>,
+    appender: GroupCommit<Appender>,
+}
+
+/// The one writer of this log in this process: links queued entries after the head and stores them.
+struct Appender {
+    store: Arc<dyn InfraStore>,
+    /// `(seq, hash)` of the last entry this writer stored or read: saves a head read per batch. When another
+    /// appender (another instance, another `AuditLog` on the same store) moved the head, the
+    /// compare-and-set fails and the head is read again.
+    head: Option<(u64, String)>,
+}
+
+impl Appender {
+    async fn head(&mut self) -> Result<(u64, String)> {
+        if let Some(h) = self.head.take() {
+            return Ok(h);
+        }
+        Ok(match self.store.audit_last().await? {
+            None => (0, GENESIS_HASH.to_string()),
+            Some(l) => (l.seq, l.hash),
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl BatchWrite for Appender {
+    type Item = NewAuditEntry;
+    type Output = AuditEntry;
+
+    async fn write(&mut self, items: Vec<NewAuditEntry>) -> Vec<Result<AuditEntry>> {
+        let mut done: Vec<Result<AuditEntry>> = Vec::with_capacity(items.len());
+        let mut attempt = 0;
+        while done.len() < items.len() {
+            if attempt == MAX_APPEND_ATTEMPTS {
+                let e = InfraError::Store {
+                    message: "audit log: could not append after many attempts (heavy contention)".into(),
+                    retryable: true,
+                };
+                done.resize_with(items.len(), || Err(e.clone()));
+                break;
+            }
+            let (mut seq, mut prev) = match self.head().await {
+                Ok(h) => h,
+                Err(e) => {
+                    done.resize_with(items.len(), || Err(e.clone()));
+                    break;
+                }
+            };
+            let linked: Vec<AuditEntry> = items[done.len()..]
+                .iter()
+                .map(|e| {
+                    seq += 1;
+                    let l = AuditEntry::link(seq, std::mem::take(&mut prev), e);
+                    prev = l.hash.clone();
+                    l
+                })
+                .collect();
+            match self.store.audit_try_append_many(&linked).await {
+                Ok(n) if n == linked.len() => {
+                    self.head = Some((seq, prev));
+                    done.extend(linked.into_iter().map(Ok));
+                }
+                Ok(n) => {
+                    // Another appender took the next `seq`: keep what went in, re-read the head, back off a
+                    // little (jittered) and link the rest after the winner.
+                    done.extend(linked.into_iter().take(n).map(Ok));
+                    let jitter = rand::random::<u64>() % (1 + (attempt as u64).min(20));
+                    if jitter > 0 {
+                        tokio::time::sleep(Duration::from_millis(jitter)).await;
+                    }
+                    attempt += 1;
+                }
+                Err(e) => {
+                    done.resize_with(items.len(), || Err(e.clone()));
+                    break;
+                }
+            }
+        }
+        done
+    }
 }
 
 impl AuditLog {
     pub fn new(store: Arc<dyn InfraStore>) -> Self {
-        AuditLog { store, local: Arc::new(tokio::sync::Mutex::new(())) }
+        AuditLog { appender: GroupCommit::new(Appender { store: store.clone(), head: None }), store }
     }
 
-    /// Links and stores one entry; returns it with its `seq` and hashes.
+    /// Links and stores one entry; returns it with its `seq` and hashes once it is durably stored.
     pub async fn append(&self, entry: NewAuditEntry) -> Result<AuditEntry> {
         entry.validate()?;
-        let _local = self.local.lock().await;
-        for attempt in 0..MAX_APPEND_ATTEMPTS {
-            let last = self.store.audit_last().await?;
-            let (seq, prev) = match last {
-                None => (1, GENESIS_HASH.to_string()),
-                Some(l) => (l.seq + 1, l.hash),
-            };
-            let linked = AuditEntry::link(seq, prev, &entry);
-            if self.store.audit_try_append(&linked).await? {
-                return Ok(linked);
-            }
-            // Another instance won this seq: back off a little (jittered) before re-reading the head.
-            let jitter = rand::random::<u64>() % (1 + (attempt as u64).min(20));
-            tokio::time::sleep(Duration::from_millis(jitter)).await;
-        }
-        Err(InfraError::Store {
-            message: "audit log: could not append after many attempts (heavy contention)".into(),
-            retryable: true,
-        })
+        self.appender.submit(entry).await
     }
 
     /// Entries after `after`, ascending (for `GET /audit` and exports).

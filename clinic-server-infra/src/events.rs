@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use clinic_core::events::DomainEvent;
 
 use crate::error::{InfraError, Result};
+use crate::group_commit::{BatchWrite, GroupCommit};
 use crate::store::InfraStore;
 
 /// One published event.
@@ -36,25 +37,50 @@ impl EventRecord {
 pub const POLL_BATCH: usize = 500;
 
 /// Publishes and reads the feed.
+///
+/// Publishing is group-committed (see `crate::group_commit`): events published while a batch is being
+/// written share the next commit, in publication order; each publisher returns once its event is stored.
 #[derive(Debug, Clone)]
 pub struct EventFeed {
     store: Arc<dyn InfraStore>,
+    publisher: GroupCommit<Publisher>,
+}
+
+/// The one writer of this feed in this process.
+struct Publisher {
+    store: Arc<dyn InfraStore>,
+}
+
+#[async_trait::async_trait]
+impl BatchWrite for Publisher {
+    type Item = (String, serde_json::Value, DateTime<Utc>);
+    type Output = u64;
+
+    async fn write(&mut self, items: Vec<Self::Item>) -> Vec<Result<u64>> {
+        match self.store.publish_events(&items).await {
+            Ok(seqs) if seqs.len() == items.len() => seqs.into_iter().map(Ok).collect(),
+            Ok(_) => {
+                items.iter().map(|_| Err(InfraError::Internal("event feed: batch answer mismatch".into()))).collect()
+            }
+            Err(e) => items.iter().map(|_| Err(e.clone())).collect(),
+        }
+    }
 }
 
 impl EventFeed {
     pub fn new(store: Arc<dyn InfraStore>) -> Self {
-        EventFeed { store }
+        EventFeed { publisher: GroupCommit::new(Publisher { store: store.clone() }), store }
     }
 
     /// Publishes a core domain event; returns its sequence number.
     pub async fn publish(&self, event: &DomainEvent) -> Result<u64> {
         let payload = serde_json::to_value(event).map_err(|e| InfraError::Internal(format!("event encoding: {e}")))?;
-        self.store.publish_event(event.name(), &payload, Utc::now()).await
+        self.publisher.submit((event.name().to_string(), payload, Utc::now())).await
     }
 
     /// Publishes any JSON event under a kind.
     pub async fn publish_json(&self, kind: &str, payload: &serde_json::Value) -> Result<u64> {
-        self.store.publish_event(kind, payload, Utc::now()).await
+        self.publisher.submit((kind.to_string(), payload.clone(), Utc::now())).await
     }
 
     /// Events after `seq`, ascending, at most `limit`.

@@ -15,6 +15,7 @@
 pub mod audit;
 pub mod error;
 pub mod events;
+mod group_commit;
 pub mod idempotency;
 pub mod notify;
 pub mod oidc;

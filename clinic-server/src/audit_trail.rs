@@ -32,33 +32,60 @@ enum IdFrom {
     None,
 }
 
+/// Every audited route: `(method, template, action, target kind, where the id is)`. `GET` covers `HEAD`.
+const AUDITED: &[(&str, &str, &str, &str, IdFrom)] = {
+    use IdFrom::*;
+    &[
+        ("GET", "/api/v1/clinics/{id}/patients", "patient.search", "clinic", Path),
+        ("POST", "/api/v1/clinics/{id}/patients", "patient.create", "patient", Answer),
+        ("GET", "/api/v1/patients/{id}", "patient.read", "patient", Path),
+        ("PUT", "/api/v1/patients/{id}", "patient.update", "patient", Path),
+        ("GET", "/api/v1/appointments", "appointment.list", "appointment", None),
+        ("POST", "/api/v1/appointments", "appointment.create", "appointment", Answer),
+        ("GET", "/api/v1/appointments/{id}", "appointment.read", "appointment", Path),
+        ("POST", "/api/v1/appointments/{id}/reschedule", "appointment.reschedule", "appointment", Path),
+        ("POST", "/api/v1/appointments/{id}/cancel", "appointment.cancel", "appointment", Path),
+        ("POST", "/api/v1/appointments/{id}/status", "appointment.status", "appointment", Path),
+        ("GET", "/api/v1/clinics/{id}/reports", "report.export", "clinic", Path),
+        ("POST", "/api/v1/clinics/{id}/imports/patients", "import.patients", "clinic", Path),
+        ("POST", "/api/v1/clinics/{id}/imports/appointments", "import.appointments", "clinic", Path),
+        ("GET", "/api/v1/imports/{id}/rejections.csv", "import.rejections.export", "import", Path),
+        ("GET", "/api/v1/practitioners/{id}/calendar.ics", "calendar.export", "practitioner", Path),
+        ("GET", "/api/v1/patients/{id}/calendar.ics", "calendar.export", "patient", Path),
+        ("GET", "/api/v1/fhir/Patient/{id}", "fhir.patient.read", "patient", Path),
+        ("GET", "/api/v1/fhir/Appointment/{id}", "fhir.appointment.read", "appointment", Path),
+        ("GET", "/api/v1/ws", "live.subscribe", "schedule", None),
+    ]
+};
+
+fn same_method(route_method: &str, method: &Method) -> bool {
+    route_method == method.as_str() || (route_method == "GET" && method == Method::HEAD)
+}
+
 /// What an audited request is: `(action, target kind, where the id is)`.
 fn classify(method: &Method, route: &str) -> Option<(&'static str, &'static str, IdFrom)> {
-    use IdFrom::*;
-    let get = method == Method::GET || method == Method::HEAD;
-    let post = method == Method::POST;
-    let put = method == Method::PUT;
-    Some(match route {
-        "/api/v1/clinics/{id}/patients" if get => ("patient.search", "clinic", Path),
-        "/api/v1/clinics/{id}/patients" if post => ("patient.create", "patient", Answer),
-        "/api/v1/patients/{id}" if get => ("patient.read", "patient", Path),
-        "/api/v1/patients/{id}" if put => ("patient.update", "patient", Path),
-        "/api/v1/appointments" if get => ("appointment.list", "appointment", None),
-        "/api/v1/appointments" if post => ("appointment.create", "appointment", Answer),
-        "/api/v1/appointments/{id}" if get => ("appointment.read", "appointment", Path),
-        "/api/v1/appointments/{id}/reschedule" if post => ("appointment.reschedule", "appointment", Path),
-        "/api/v1/appointments/{id}/cancel" if post => ("appointment.cancel", "appointment", Path),
-        "/api/v1/appointments/{id}/status" if post => ("appointment.status", "appointment", Path),
-        "/api/v1/clinics/{id}/reports" if get => ("report.export", "clinic", Path),
-        "/api/v1/clinics/{id}/imports/patients" if post => ("import.patients", "clinic", Path),
-        "/api/v1/clinics/{id}/imports/appointments" if post => ("import.appointments", "clinic", Path),
-        "/api/v1/imports/{id}/rejections.csv" if get => ("import.rejections.export", "import", Path),
-        "/api/v1/practitioners/{id}/calendar.ics" if get => ("calendar.export", "practitioner", Path),
-        "/api/v1/patients/{id}/calendar.ics" if get => ("calendar.export", "patient", Path),
-        "/api/v1/fhir/Patient/{id}" if get => ("fhir.patient.read", "patient", Path),
-        "/api/v1/fhir/Appointment/{id}" if get => ("fhir.appointment.read", "appointment", Path),
-        "/api/v1/ws" if get => ("live.subscribe", "schedule", None),
-        _ => return Option::None,
+    AUDITED
+        .iter()
+        .find(|(m, template, ..)| same_method(m, method) && *template == route)
+        .map(|(_, _, action, kind, id_from)| (*action, *kind, *id_from))
+}
+
+/// Whether a raw path can be routed to an audited template (`{id}` = any one segment): the token is only
+/// verified ahead of the handler for those — unaudited routes (availability, the catalog, `/healthz`) pay
+/// for one verification, in their handler, not two.
+fn may_be_audited(method: &Method, path: &str) -> bool {
+    AUDITED.iter().any(|(m, template, ..)| {
+        same_method(m, method) && {
+            let (mut t, mut p) = (template.split('/'), path.split('/'));
+            loop {
+                match (t.next(), p.next()) {
+                    (None, None) => break true,
+                    (Some("{id}"), Some(seg)) if !seg.is_empty() => {}
+                    (Some(a), Some(b)) if a == b => {}
+                    _ => break false,
+                }
+            }
+        }
     })
 }
 
@@ -100,14 +127,20 @@ pub async fn record(State(st): State<AppState>, req: Request, next: Next) -> Res
     let client: Option<IpAddr> = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
     let token = token_of(&req);
     // Verified before the handler runs: the token may expire while a slow request is in flight.
-    let actor = match token {
-        Some(t) => st.auth.verify_access(&t).await.ok(),
-        None => None,
+    let early = may_be_audited(&method, &path);
+    let actor = match &token {
+        Some(t) if early => st.auth.verify_access(t).await.ok(),
+        _ => None,
     };
     let at = chrono::Utc::now();
     let resp = next.run(req).await;
     let Some(route) = resp.extensions().get::<RouteTemplate>().map(|r| r.0.clone()) else { return resp };
     let Some((action, kind, id_from)) = classify(&method, &route) else { return resp };
+    // A path the pre-check did not expect on an audited route: still record who it was.
+    let actor = match (&token, early) {
+        (Some(t), false) => st.auth.verify_access(t).await.ok(),
+        _ => actor,
+    };
     let status = resp.status();
     let code = resp.extensions().get::<ProblemCodes>().and_then(|c| c.0.first().cloned());
     let (resp, id) = match id_from {
@@ -161,6 +194,26 @@ mod tests {
         assert_eq!(classify(&Method::GET, "/api/v1/fhir/Patient/{id}").map(|c| c.1), Some("patient"));
         assert!(classify(&Method::GET, "/api/v1/clinics/{id}/availability").is_none());
         assert!(classify(&Method::GET, "/healthz").is_none());
+        assert_eq!(classify(&Method::HEAD, "/api/v1/patients/{id}").map(|c| c.0), Some("patient.read"));
+    }
+
+    #[test]
+    fn raw_paths_of_audited_routes_are_recognised_before_routing() {
+        let id = "0190a5b0-0000-7000-8000-0000000000aa";
+        assert!(may_be_audited(&Method::GET, &format!("/api/v1/patients/{id}")));
+        assert!(may_be_audited(&Method::HEAD, &format!("/api/v1/patients/{id}")));
+        assert!(may_be_audited(&Method::POST, "/api/v1/appointments"));
+        assert!(may_be_audited(&Method::POST, &format!("/api/v1/appointments/{id}/cancel")));
+        assert!(may_be_audited(&Method::GET, "/api/v1/patients/not-an-id"), "any segment can be routed");
+        assert!(!may_be_audited(&Method::GET, &format!("/api/v1/clinics/{id}/availability")));
+        assert!(!may_be_audited(&Method::GET, "/healthz"));
+        assert!(!may_be_audited(&Method::DELETE, &format!("/api/v1/patients/{id}")));
+        assert!(!may_be_audited(&Method::GET, "/api/v1/patients/"), "an empty segment is no id");
+        // Every template matches itself with a concrete id.
+        for (m, template, ..) in AUDITED {
+            let m = Method::from_bytes(m.as_bytes()).unwrap();
+            assert!(may_be_audited(&m, &template.replace("{id}", id)), "{template}");
+        }
     }
 
     #[test]

@@ -7,7 +7,12 @@
 //! Booking atomicity: [`SqliteStore`] implements `commit_booking` as one `BEGIN IMMEDIATE` transaction that
 //! verifies every guard version (and the appointment's version for a reschedule), writes the appointment and
 //! bumps the guards — SQLite's single-writer lock makes check-and-write indivisible, across threads and
-//! across processes sharing the file.
+//! across processes sharing the file. Bookings arriving together are group-committed (`booking_writer`): one
+//! transaction and one `fsync` for the batch, each booking in its own savepoint, each caller answered only
+//! after the commit.
+//!
+//! Reads reuse decoded values: the catalog while a trigger-maintained catalog version is unchanged
+//! (`catalog_cache`), appointments while their stored text is unchanged (`decoded_rows`).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), clinic_core::ClinicError> {
@@ -17,6 +22,9 @@
 //! # let _ = scheduler; Ok(()) }
 //! ```
 
+mod booking_writer;
+mod catalog_cache;
+mod decoded_rows;
 mod schema;
 mod store;
 

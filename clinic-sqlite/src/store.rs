@@ -1,9 +1,7 @@
 //! [`SqliteStore`]: every store port of `clinic-core` over one SQLite file.
 
 use async_trait::async_trait;
-use rusqlite::{
-    params, Connection, ErrorCode as SqlCode, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
-};
+use rusqlite::{params, Connection, ErrorCode as SqlCode, OpenFlags, OptionalExtension, TransactionBehavior};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -17,6 +15,9 @@ use clinic_core::ports::*;
 use clinic_core::time_slot::to_minute;
 use clinic_protect::{IndexKind, Keyring};
 
+use crate::booking_writer::BookingWriter;
+use crate::catalog_cache::{self, CatalogCache};
+use crate::decoded_rows::DecodedRows;
 use crate::schema::{latest, MIGRATIONS};
 
 /// The longest slot (`clinic_core::time_slot::MAX_SLOT_MINUTES`): bounds index range scans for overlap queries.
@@ -39,6 +40,12 @@ pub struct SqliteStore {
     path: Option<PathBuf>,
     /// The keys that seal patient PHI (`None`: patients are written in clear, and sealed ones cannot be read).
     protect: Option<Arc<Keyring>>,
+    /// Decoded catalog rows, reused while the catalog is unchanged (see `catalog_cache`).
+    catalog: CatalogCache,
+    /// The group commit of bookings, on the write connection.
+    bookings: BookingWriter,
+    /// Decoded appointments, reused while their stored text is unchanged (see `decoded_rows`).
+    appointments: DecodedRows<Appointment>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -54,7 +61,7 @@ fn store_err(context: &str, e: impl std::fmt::Display) -> ClinicError {
     ClinicError::Store { message: format!("{context}: {e}"), retryable: false }
 }
 
-fn sql_err(e: rusqlite::Error) -> ClinicError {
+pub(crate) fn sql_err(e: rusqlite::Error) -> ClinicError {
     let retryable = matches!(e.sqlite_error_code(), Some(SqlCode::DatabaseBusy | SqlCode::DatabaseLocked));
     let message = match e.sqlite_error_code() {
         Some(SqlCode::NotADatabase) => "the file is not a clinic database (or it is corrupt)".to_string(),
@@ -86,6 +93,17 @@ fn docs<T: DeserializeOwned>(rows: Vec<String>) -> Result<Vec<T>, ClinicError> {
 fn query_docs(c: &Connection, sql: &str, params: impl rusqlite::Params) -> Result<Vec<String>, ClinicError> {
     let mut st = c.prepare_cached(sql).map_err(sql_err)?;
     let rows = st.query_map(params, |r| r.get::<_, String>(0)).map_err(sql_err)?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(sql_err)
+}
+
+/// `(id, doc)` rows.
+fn query_id_docs(
+    c: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<(String, String)>, ClinicError> {
+    let mut st = c.prepare_cached(sql).map_err(sql_err)?;
+    let rows = st.query_map(params, |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(sql_err)?;
     rows.collect::<Result<Vec<_>, _>>().map_err(sql_err)
 }
 
@@ -139,8 +157,18 @@ impl SqliteStore {
         }
         conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;").map_err(sql_err)?;
         migrate(&mut conn, version)?;
+        conn.execute_batch(catalog_cache::ENSURE_SQL).map_err(sql_err)?;
         let readers = path.as_ref().map(|_| Arc::new(Mutex::new(Vec::new())));
-        Ok(SqliteStore { conn: Arc::new(Mutex::new(conn)), readers, path, protect: None })
+        let conn = Arc::new(Mutex::new(conn));
+        Ok(SqliteStore {
+            bookings: BookingWriter::new(conn.clone()),
+            conn,
+            readers,
+            path,
+            catalog: CatalogCache::default(),
+            appointments: DecodedRows::default(),
+            protect: None,
+        })
     }
 
     /// The same store sealing patient PHI with `ring` (see `clinic-protect`): new and updated patients are
@@ -270,9 +298,13 @@ impl SqliteStore {
                 backup.run_to_completion(256, Duration::from_millis(0), None).map_err(sql_err)?;
             }
             let cur: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(sql_err)?;
-            migrate(c, cur)
+            migrate(c, cur)?;
+            c.execute_batch(catalog_cache::ENSURE_SQL).map_err(sql_err)?;
+            c.execute_batch(catalog_cache::AFTER_RESTORE_SQL).map_err(sql_err)
         })
-        .await
+        .await?;
+        self.catalog.clear();
+        Ok(())
     }
 
     /// `PRAGMA integrity_check` — `Ok(())` when the file is sound.
@@ -312,7 +344,7 @@ fn migrate(conn: &mut Connection, from: i64) -> Result<(), ClinicError> {
 
 /// Inserts (`expected` = None) or replaces the appointment whose stored version is `expected`.
 /// Returns false when the stored version differs.
-fn write_appointment(tx: &Transaction<'_>, a: &Appointment, expected: Option<u64>) -> Result<bool, ClinicError> {
+pub(crate) fn write_appointment(tx: &Connection, a: &Appointment, expected: Option<u64>) -> Result<bool, ClinicError> {
     let doc = to_doc(a)?;
     let p = params![
         a.id().to_string(),
@@ -476,13 +508,39 @@ impl SqliteStore {
         })
         .await
     }
-    async fn get_doc<T: DeserializeOwned>(&self, table: &'static str, id: String) -> StoreResult<Option<T>> {
-        let doc = self.read(move |c| one_doc(c, &format!("SELECT doc FROM {table} WHERE id = ?1"), id)).await?;
-        doc.as_deref().map(from_doc).transpose()
+    /// One catalog row by id, decoded once per catalog version.
+    async fn get_doc<T>(&self, table: &'static str, id: String) -> StoreResult<Option<T>>
+    where
+        T: DeserializeOwned + Clone + Send + Sync + 'static,
+    {
+        let cache = self.catalog.clone();
+        self.read(move |c| {
+            cache.read(c, format!("{table}/id/{id}"), |c| {
+                one_doc(c, &format!("SELECT doc FROM {table} WHERE id = ?1"), id.clone())?
+                    .as_deref()
+                    .map(from_doc)
+                    .transpose()
+            })
+        })
+        .await
     }
-    async fn list_docs<T: DeserializeOwned>(&self, table: &'static str, clinic: ClinicId) -> StoreResult<Vec<T>> {
-        let sql = format!("SELECT doc FROM {table} WHERE clinic_id = ?1 ORDER BY id");
-        docs(self.read(move |c| query_docs(c, &sql, [clinic.to_string()])).await?)
+    /// A clinic's catalog rows, decoded once per catalog version.
+    async fn list_docs<T>(&self, table: &'static str, clinic: ClinicId) -> StoreResult<Vec<T>>
+    where
+        T: DeserializeOwned + Clone + Send + Sync + 'static,
+    {
+        let cache = self.catalog.clone();
+        self.read(move |c| {
+            let clinic = clinic.to_string();
+            cache.read(c, format!("{table}/clinic/{clinic}"), |c| {
+                docs(query_docs(
+                    c,
+                    &format!("SELECT doc FROM {table} WHERE clinic_id = ?1 ORDER BY id"),
+                    [clinic.clone()],
+                )?)
+            })
+        })
+        .await
     }
 }
 
@@ -501,11 +559,15 @@ impl CatalogStore for SqliteStore {
         .await
     }
     async fn get_clinic(&self, id: ClinicId) -> StoreResult<Option<Clinic>> {
-        let doc = self.read(move |c| one_doc(c, "SELECT doc FROM clinics WHERE id = ?1", id.to_string())).await?;
-        doc.as_deref().map(from_doc).transpose()
+        self.get_doc("clinics", id.to_string()).await
     }
     async fn list_clinics(&self) -> StoreResult<Vec<Clinic>> {
-        docs(self.read(|c| query_docs(c, "SELECT doc FROM clinics ORDER BY id", [])).await?)
+        let cache = self.catalog.clone();
+        self.read(move |c| {
+            cache
+                .read(c, "clinics/all".to_string(), |c| docs(query_docs(c, "SELECT doc FROM clinics ORDER BY id", [])?))
+        })
+        .await
     }
     async fn put_practitioner(&self, v: &Practitioner) -> StoreResult<()> {
         self.put_doc("practitioners", v.id().to_string(), v.clinic_id().to_string(), to_doc(v)?).await
@@ -549,18 +611,21 @@ impl CatalogStore for SqliteStore {
         let r = serde_json::to_value(resource).map_err(|e| store_err("cannot encode", e))?;
         let (kind, id) =
             (r["kind"].as_str().unwrap_or_default().to_string(), r["id"].as_str().unwrap_or_default().to_string());
-        let rows = self
-            .read(move |c| {
-                query_docs(
+        let cache = self.catalog.clone();
+        self.read(move |c| {
+            let clinic = clinic.to_string();
+            cache.read(c, format!("schedules/resource/{clinic}/{kind}/{id}"), |c| {
+                let rows = query_docs(
                     c,
                     "SELECT doc FROM schedules WHERE clinic_id = ?1 AND json_extract(doc, '$.resource.id') = ?2
                      AND json_extract(doc, '$.resource.kind') = ?3 ORDER BY id",
-                    params![clinic.to_string(), id, kind],
-                )
+                    params![clinic, id, kind],
+                )?;
+                let v: Vec<Schedule> = docs(rows)?;
+                Ok(v.into_iter().filter(|s| s.resource() == resource).collect::<Vec<_>>())
             })
-            .await?;
-        let v: Vec<Schedule> = docs(rows)?;
-        Ok(v.into_iter().filter(|s| s.resource() == resource).collect())
+        })
+        .await
     }
     async fn delete_schedule(&self, id: ScheduleId) -> StoreResult<bool> {
         self.run(move |c| {
@@ -672,15 +737,17 @@ impl PatientStore for SqliteStore {
 #[async_trait]
 impl AppointmentStore for SqliteStore {
     async fn get_appointment(&self, id: AppointmentId) -> StoreResult<Option<Appointment>> {
-        let doc = self.read(move |c| one_doc(c, "SELECT doc FROM appointments WHERE id = ?1", id.to_string())).await?;
-        doc.as_deref().map(from_doc).transpose()
+        let rows = self
+            .read(move |c| query_id_docs(c, "SELECT id, doc FROM appointments WHERE id = ?1", [id.to_string()]))
+            .await?;
+        Ok(self.appointments.decode(rows, from_doc)?.pop())
     }
 
     async fn list_appointments(&self, f: &AppointmentFilter) -> StoreResult<Vec<Appointment>> {
         let f = f.clone();
         let rows = self
             .read(move |c| {
-                let mut sql = String::from("SELECT doc FROM appointments WHERE 1 = 1");
+                let mut sql = String::from("SELECT id, doc FROM appointments WHERE 1 = 1");
                 let mut args: Vec<rusqlite::types::Value> = Vec::new();
                 let mut arg = |sql: &mut String, clause: &str, v: rusqlite::types::Value| {
                     args.push(v);
@@ -727,10 +794,10 @@ impl AppointmentStore for SqliteStore {
                 if let Some(l) = f.limit {
                     sql.push_str(&format!(" LIMIT {}", l.min(i64::MAX as usize)));
                 }
-                query_docs(c, &sql, rusqlite::params_from_iter(args))
+                query_id_docs(c, &sql, rusqlite::params_from_iter(args))
             })
             .await?;
-        let mut v: Vec<Appointment> = docs(rows)?;
+        let mut v: Vec<Appointment> = self.appointments.decode(rows, from_doc)?;
         // Same order as the in-memory store (start instant, then id) for sub-minute-equal starts.
         v.sort_by_key(|a| (a.slot().start(), a.id()));
         Ok(v)
@@ -754,65 +821,13 @@ impl AppointmentStore for SqliteStore {
         self.commit_bookings(std::slice::from_ref(commit)).await
     }
 
-    /// One `IMMEDIATE` transaction: every distinct guard and every expected version is checked, then every
-    /// appointment written and every guard occurrence bumped; any early return drops the transaction, which
-    /// rolls it back, so a batch is never half-written.
+    /// Group-committed (see `booking_writer`): bookings arriving together share one `IMMEDIATE` transaction
+    /// and one `fsync`, each in its own savepoint, and each caller is answered only after the commit.
     async fn commit_bookings(&self, commits: &[BookingCommit]) -> StoreResult<CommitOutcome> {
         if commits.is_empty() {
             return Ok(CommitOutcome::Committed);
         }
-        let commits = commits.to_vec();
-        self.run(move |c| {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql_err)?;
-            {
-                let mut wanted: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
-                for g in commits.iter().flat_map(|c| &c.guards) {
-                    if *wanted.entry(g.key.as_text()).or_insert(g.version) != g.version {
-                        return Ok(CommitOutcome::Stale);
-                    }
-                }
-                let mut read = tx.prepare_cached("SELECT version FROM guards WHERE key = ?1").map_err(sql_err)?;
-                for (key, version) in &wanted {
-                    let v: i64 = read.query_row([key], |r| r.get(0)).optional().map_err(sql_err)?.unwrap_or(0);
-                    if v as u64 != *version {
-                        return Ok(CommitOutcome::Stale);
-                    }
-                }
-            }
-            for commit in &commits {
-                if let Some(expected) = commit.expected_version {
-                    let stored: Option<i64> = tx
-                        .query_row(
-                            "SELECT version FROM appointments WHERE id = ?1",
-                            [commit.appointment.id().to_string()],
-                            |r| r.get(0),
-                        )
-                        .optional()
-                        .map_err(sql_err)?;
-                    match stored {
-                        None => return Err(ClinicError::not_found("appointment", commit.appointment.id())),
-                        Some(v) if v as u64 != expected => return Ok(CommitOutcome::Stale),
-                        Some(_) => {}
-                    }
-                }
-                if !write_appointment(&tx, &commit.appointment, commit.expected_version)? {
-                    return Ok(CommitOutcome::Stale);
-                }
-            }
-            {
-                let mut bump = tx
-                    .prepare_cached(
-                        "INSERT INTO guards (key, version) VALUES (?1, 1) ON CONFLICT (key) DO UPDATE SET version = version + 1",
-                    )
-                    .map_err(sql_err)?;
-                for g in commits.iter().flat_map(|c| &c.guards) {
-                    bump.execute([g.key.as_text()]).map_err(sql_err)?;
-                }
-            }
-            tx.commit().map_err(sql_err)?;
-            Ok(CommitOutcome::Committed)
-        })
-        .await
+        self.bookings.submit(commits.to_vec()).await
     }
 
     async fn update_appointment(&self, a: &Appointment, expected_version: u64) -> StoreResult<()> {

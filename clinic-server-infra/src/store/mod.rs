@@ -67,6 +67,17 @@ pub trait InfraStore: Send + Sync + std::fmt::Debug {
     /// Compare-and-set on `seq`: appends the entry if no entry has its `seq` yet and returns true; false
     /// when another appender took that `seq` first (the caller re-reads the head and retries).
     async fn audit_try_append(&self, entry: &AuditEntry) -> Result<bool>;
+    /// [`audit_try_append`](Self::audit_try_append) for consecutive entries, in order, stopping at the first
+    /// whose `seq` is taken; returns how many were appended. A store that can commit the batch at once
+    /// overrides this (all or none, one durable commit — the audit log's group commit).
+    async fn audit_try_append_many(&self, entries: &[AuditEntry]) -> Result<usize> {
+        for (i, e) in entries.iter().enumerate() {
+            if !self.audit_try_append(e).await? {
+                return Ok(i);
+            }
+        }
+        Ok(entries.len())
+    }
     /// Entries with `seq > after`, ascending, at most `limit`.
     async fn audit_entries(&self, after: u64, limit: usize) -> Result<Vec<AuditEntry>>;
 
@@ -89,6 +100,15 @@ pub trait InfraStore: Send + Sync + std::fmt::Debug {
     // --- event feed ---
     /// Appends an event and returns its sequence number (1, 2, 3, … without gaps, in commit order).
     async fn publish_event(&self, kind: &str, payload: &serde_json::Value, at: DateTime<Utc>) -> Result<u64>;
+    /// [`publish_event`](Self::publish_event) for several `(kind, payload, at)`, in order; their sequence
+    /// numbers. A store that can commit the batch at once overrides this (the feed's group commit).
+    async fn publish_events(&self, events: &[(String, serde_json::Value, DateTime<Utc>)]) -> Result<Vec<u64>> {
+        let mut seqs = Vec::with_capacity(events.len());
+        for (kind, payload, at) in events {
+            seqs.push(self.publish_event(kind, payload, *at).await?);
+        }
+        Ok(seqs)
+    }
     /// Events with `seq > after`, ascending, at most `limit`.
     async fn events_after(&self, after: u64, limit: usize) -> Result<Vec<EventRecord>>;
     /// The highest sequence number (0 when empty): where a new subscriber starts.

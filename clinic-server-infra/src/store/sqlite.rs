@@ -515,6 +515,45 @@ impl InfraStore for SqliteInfraStore {
         .await
     }
 
+    /// One `IMMEDIATE` transaction: all entries or none (a taken `seq` rolls the batch back).
+    async fn audit_try_append_many(&self, entries: &[AuditEntry]) -> Result<usize> {
+        let entries = entries.to_vec();
+        self.run(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql_err)?;
+            {
+                let mut st = tx
+                    .prepare_cached(&format!(
+                        "INSERT INTO audit_log ({AUDIT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+                    ))
+                    .map_err(sql_err)?;
+                for e in &entries {
+                    let r = st.execute(params![
+                        seq_i64(e.seq)?,
+                        time_text(e.at),
+                        e.actor.user_id.map(|u| u.to_string()),
+                        e.actor.role.map(role_str),
+                        e.action,
+                        e.target.kind,
+                        e.target.id,
+                        e.client,
+                        e.outcome.as_str(),
+                        e.code,
+                        e.prev_hash,
+                        e.hash,
+                    ]);
+                    match r {
+                        Ok(_) => {}
+                        Err(e) if is_unique_violation(&e) => return Ok(0),
+                        Err(e) => return Err(sql_err(e)),
+                    }
+                }
+            }
+            tx.commit().map_err(sql_err)?;
+            Ok(entries.len())
+        })
+        .await
+    }
+
     async fn audit_entries(&self, after: u64, limit: usize) -> Result<Vec<AuditEntry>> {
         let after = seq_i64(after)?;
         self.run(move |c| {
@@ -619,6 +658,27 @@ impl InfraStore for SqliteInfraStore {
                 .and_then(|mut st| st.query_row(params![time_text(at), kind, payload], |r| r.get::<_, i64>(0)))
                 .map(|s| s as u64)
                 .map_err(sql_err)
+        })
+        .await
+    }
+
+    /// One `IMMEDIATE` transaction for the whole batch.
+    async fn publish_events(&self, events: &[(String, serde_json::Value, DateTime<Utc>)]) -> Result<Vec<u64>> {
+        let events: Vec<(String, String, String)> =
+            events.iter().map(|(k, p, at)| (k.clone(), p.to_string(), time_text(*at))).collect();
+        self.run(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql_err)?;
+            let mut seqs = Vec::with_capacity(events.len());
+            {
+                let mut st = tx
+                    .prepare_cached("INSERT INTO events (at, kind, payload) VALUES (?1, ?2, ?3) RETURNING seq")
+                    .map_err(sql_err)?;
+                for (kind, payload, at) in &events {
+                    seqs.push(st.query_row(params![at, kind, payload], |r| r.get::<_, i64>(0)).map_err(sql_err)? as u64);
+                }
+            }
+            tx.commit().map_err(sql_err)?;
+            Ok(seqs)
         })
         .await
     }
