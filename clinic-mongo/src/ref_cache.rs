@@ -93,6 +93,8 @@ pub(crate) struct RefCache {
     state: Mutex<State>,
     /// One tokens read at a time; callers that arrive meanwhile use its answer.
     reading: tokio::sync::Mutex<()>,
+    /// One read of a missing copy at a time (see `miss`).
+    missing: tokio::sync::Mutex<()>,
 }
 
 impl RefCache {
@@ -131,6 +133,12 @@ impl RefCache {
         Ok(())
     }
 
+    /// Held while a missing copy is read: tasks that start together (a server's first requests, a benchmark's
+    /// tasks) then read each document once instead of once each. The caller looks again once it holds it.
+    pub(crate) async fn miss(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.missing.lock().await
+    }
+
     /// The class's generation: a copy read under one generation is kept only if it is still current.
     pub(crate) fn generation(&self, c: Class) -> u64 {
         self.with(|s| s.class(c).generation).unwrap_or(u64::MAX)
@@ -159,7 +167,11 @@ impl RefCache {
 
     pub(crate) fn get_list(&self, c: Class, what: &'static str, key: &str) -> Option<Vec<Document>> {
         self.with(|s| {
-            s.class(c).lists.get(&(what, key.to_string())).filter(|(t, _)| t.elapsed() < MAX_AGE).map(|(_, d)| d.clone())
+            s.class(c)
+                .lists
+                .get(&(what, key.to_string()))
+                .filter(|(t, _)| t.elapsed() < MAX_AGE)
+                .map(|(_, d)| d.clone())
         })
         .flatten()
     }

@@ -613,6 +613,11 @@ impl MongoStore {
         if let Some(d) = refs.get(class, name, &key) {
             return Ok(Some(d));
         }
+        // Misses one at a time: many tasks starting together all want the same few documents.
+        let _one = refs.miss().await;
+        if let Some(d) = refs.get(class, name, &key) {
+            return Ok(Some(d));
+        }
         let (generation, at) = (refs.generation(class), std::time::Instant::now());
         let d = coll.find_one(id_filter(id)).await.map_err(|e| store_error("read", e))?;
         if let Some(d) = &d {
@@ -805,6 +810,9 @@ impl MongoStore {
             }
         }
         // Our own entries extend what this instance knows of the chain when it knew everything before them.
+        if version == 0 && self.cached_chain(key).is_none() {
+            self.remember_chain(key, &Chain::default());
+        }
         if let Some(mut known) = self.cached_chain(key).filter(|c| c.len == version) {
             known.len = reached;
             known.ids.extend(ids.iter().cloned());
@@ -862,9 +870,11 @@ impl MongoStore {
                 match first {
                     Some((i, _)) if i >= deciding => i,
                     Some((i, 11000)) => {
-                        // The chain of the key we lost moved: forget what this instance knew of it.
+                        // The chain of the key we lost moved: read it again, so that the retry's
+                        // `guard_versions` starts from where it is.
                         if let Some((lost, _)) = guards.iter().nth(i) {
                             self.forget_chain(lost);
+                            let _ = self.read_chain(lost).await;
                         }
                         i
                     }
@@ -872,8 +882,11 @@ impl MongoStore {
                 }
             }
         };
-        // What this instance knows of the chains it extended.
+        // What this instance knows of the chains it extended (all of a chain it started).
         for (key, (version, _)) in guards.iter().take(inserted.min(deciding)) {
+            if *version == 0 && self.cached_chain(key).is_none() {
+                self.remember_chain(key, &Chain::default());
+            }
             let extras = extra.iter().take(inserted.saturating_sub(deciding)).filter(|(k, _)| k == key).count();
             let reached = version + 1 + extras as u64;
             if let Some(mut known) = self.cached_chain(key).filter(|c| c.len == *version) {
@@ -1179,7 +1192,9 @@ impl MongoStore {
                     .find_one(doc! { "_id": eid.as_str() })
                     .await
                     .map_err(|e| store_error("guard read", e))?;
-                if e.as_ref().is_some_and(|e| e.contains_key("commit") && named_ids(e).is_some_and(|mut i| i.any(|x| x == id))) {
+                if e.as_ref()
+                    .is_some_and(|e| e.contains_key("commit") && named_ids(e).is_some_and(|mut i| i.any(|x| x == id)))
+                {
                     return Ok(Some(eid));
                 }
             }
@@ -1610,7 +1625,8 @@ impl MongoStore {
                 if let Some(d) = self.cached_appointment(&id) {
                     return Ok(Some(d));
                 }
-                let d = self.inner.appointments.find_one(filter).await.map_err(|e| store_error("appointment read", e))?;
+                let d =
+                    self.inner.appointments.find_one(filter).await.map_err(|e| store_error("appointment read", e))?;
                 if let Some(d) = &d {
                     self.keep_appointment(&id, d, generation, at);
                 }
@@ -1755,7 +1771,14 @@ impl CatalogStore for MongoStore {
         let refs = &self.inner.refs;
         refs.validate(&self.inner.cache_tokens).await.map_err(|e| store_error("read", e))?;
         let key = clinic.to_string();
-        let docs = match refs.get_list(Class::Catalog, collections::SCHEDULES, &key) {
+        let mut _one = None;
+        let mut cached = refs.get_list(Class::Catalog, collections::SCHEDULES, &key);
+        if cached.is_none() {
+            // Misses one at a time (see `cached_doc`), looking again once it is our turn.
+            _one = Some(refs.miss().await);
+            cached = refs.get_list(Class::Catalog, collections::SCHEDULES, &key);
+        }
+        let docs = match cached {
             Some(docs) => docs,
             None => {
                 let (generation, at) = (refs.generation(Class::Catalog), std::time::Instant::now());
@@ -1989,23 +2012,18 @@ impl AppointmentStore for MongoStore {
         Ok(paginate_appointments(rows, &AppointmentFilter { after: None, ..f.clone() }))
     }
 
-    /// A chain this instance has read is answered from what it read, without a command; another is read.
+    /// Answered from what this instance has read of the chains, without a command: a chain it has not read
+    /// is taken to be empty (most chains a booking meets first are new: a patient's day).
     ///
     /// Why that is safe: a snapshot only has to start from a version the guard really had, and the commit's
     /// insert of `<key>#<v+1>` fails if the chain has moved on since — so an out-of-date version costs a retry,
     /// never a double booking. The listing that follows reads what is new on the chain (`list_by_chains`
     /// probes the next entry), so it reflects at least the version returned here; if it finds more, the
     /// commit sees this instance's newer copy and returns `Stale` at once, and the retry starts from the
-    /// newer version. A commit that loses an insert forgets its copy of that chain, so the retry reads it.
+    /// newer version. A commit that loses an insert reads that chain again, so the retry starts from it.
     async fn guard_versions(&self, keys: &[GuardKey]) -> StoreResult<Vec<u64>> {
         self.maybe_recover().await;
-        futures::future::try_join_all(keys.iter().map(|k| async move {
-            match self.cached_chain(k) {
-                Some(known) => Ok(known.len),
-                None => Ok(self.read_chain(k).await?.len),
-            }
-        }))
-        .await
+        Ok(keys.iter().map(|k| self.cached_chain(k).map_or(0, |known| known.len)).collect())
     }
 
     /// Commits a booking without a multi-document transaction.
