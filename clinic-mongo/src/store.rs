@@ -1336,6 +1336,8 @@ impl MongoStore {
     /// appointment, puts a rescheduled one back as it was (and releases its version claim). A no-op when the
     /// write was already finished or undone.
     async fn roll_back(&self, id: &Bson, token: Uuid, prev: Option<Document>) -> StoreResult<()> {
+        // A copy of it here is out of date whatever happens next.
+        self.evict_appointments(&id.as_str().map(str::to_string).into_iter().collect::<Vec<_>>());
         let extra = doc! { "pending.token": uuid_bson(token) };
         let err = |e| store_error("booking rollback", e);
         match prev {
@@ -1360,6 +1362,7 @@ impl MongoStore {
     /// appointment, or puts back the replaced one — only if the document is still exactly what the batch
     /// wrote (unmarked, at the batch's version), so a later change by someone else is never undone.
     async fn undo_finished(&self, c: &BookingCommit, id: &Bson, prev: Option<Document>) -> StoreResult<()> {
+        self.evict_appointments(&[c.appointment.id().to_string()]);
         let v = i64::try_from(c.appointment.version())
             .map_err(|_| config_error(format!("version {} is too large", c.appointment.version())))?;
         let extra = doc! { "version": v, "pending": { "$exists": false } };
@@ -1486,12 +1489,11 @@ impl MongoStore {
             return Ok(CommitOutcome::Stale);
         }
         let result = if self.inner.ferretdb {
-            // One command: unset by `_id` (what FerretDB serves from its primary key) and look at the document
-            // as it was. Only this writer finishes its token, and no sweep can have rolled it back yet (the
+            // One command: unset by `_id` and look at the document as it was (FerretDB 1.24 has no projection
+            // for findAndModify). Only this writer finishes its token, and no sweep can have rolled it back yet (the
             // budget above), so the unset can only have met our own unfinished write.
             appts
                 .find_one_and_update(doc! { "_id": id.clone() }, doc! { "$unset": { "pending": "" } })
-                .projection(doc! { "pending": 1 })
                 .await
                 .map(|before| before.is_some_and(|d| is_pending_of(token)(&d)))
         } else {
