@@ -25,7 +25,7 @@
 //! `cargo bench -p clinic-benches --bench store_throughput` measures; environment: `STORE_BENCH_RUNS` (repeats,
 //! default 1; with more, the summary gives the median and the range), `STORE_BENCH_STORES` (`sqlite,mongo`),
 //! `STORE_BENCH_SQLITE_BOOKINGS` (default 1000), `STORE_BENCH_MONGO_BOOKINGS` (default 256).
-//! `STORE_BENCH_BREAKDOWN=0` skips the per-call breakdown printed at the end (where one booking's time goes,
+//! `STORE_BENCH_TABLE=0` skips the table (the breakdown alone). `STORE_BENCH_BREAKDOWN=0` skips the per-call breakdown printed at the end (where one booking's time goes,
 //! next to one raw insert). `decided/s` counts every request answered — for the contended row mostly
 //! rejections (the place was taken) — while `bookings/s` counts successes. Without `--bench`
 //! (`cargo test --all-targets`) it is a smoke run: a few bookings per store, asserting that every booking and
@@ -113,7 +113,14 @@ fn rounds<T>(work: Vec<Vec<T>>) -> Vec<Vec<Vec<T>>> {
 
 /// One (store, tasks) measurement on a freshly seeded store: [`ROUNDS`] rounds of raw inserts then bookings, the
 /// same number of each, all tasks released together in each phase; checks the outcome.
-async fn measure<S, R, Fut>(store: Arc<S>, name: &'static str, tasks: usize, bookings: usize, raw: R) -> Row
+async fn measure<S, R, Fut>(
+    store: Arc<S>,
+    name: &'static str,
+    tasks: usize,
+    bookings: usize,
+    raw: R,
+    commands: Option<&dyn Fn() -> Counts>,
+) -> Row
 where
     S: Store + ?Sized + 'static,
     R: Fn(Appointment) -> Fut + Clone + Send + Sync + 'static,
@@ -124,13 +131,20 @@ where
     let raw_rounds = rounds(deal(raw_docs, tasks));
     let booking_rounds = rounds(c.plan(tasks, bookings));
     let (mut raw_run, mut booked): (Option<Run>, Option<Run>) = (None, None);
+    let mut booking_commands = Counts::new();
     for (raw_part, booking_part) in raw_rounds.into_iter().zip(booking_rounds) {
         let r = run_concurrent(raw_part, raw.clone()).await;
         raw_run = Some(match raw_run {
             Some(a) => combine(a, r),
             None => r,
         });
+        let before = commands.map(|f| f());
         let b = run_bookings(bench_scheduler(store.clone()), booking_part).await;
+        if let (Some(before), Some(f)) = (before, commands) {
+            for (k, v) in f() {
+                *booking_commands.entry(k.clone()).or_default() += v - before.get(&k).copied().unwrap_or(0);
+            }
+        }
         booked = Some(match booked {
             Some(a) => combine(a, b),
             None => b,
@@ -141,6 +155,15 @@ where
     assert_eq!(raw.succeeded, bookings, "{name}, {tasks} tasks: every raw insert must succeed: {:?}", raw.errors);
     let held = stored(&*store, &c, first_day(), 7 * WEEKS as i64).await;
     assert_eq!(held, bookings, "{name}, {tasks} tasks: the store must hold exactly the bookings made");
+    if commands.is_some() {
+        let per = |k: &str| booking_commands.get(k).copied().unwrap_or(0) as f64 / bookings as f64;
+        let kinds: Vec<String> = booking_commands
+            .keys()
+            .filter(|k| !k.ends_with(" µs") && per(k) > 0.0)
+            .map(|k| format!("{k} {:.2} ({:.2} ms)", per(k), per(&format!("{k} µs")) / 1e3))
+            .collect();
+        eprintln!("{name}, {tasks} tasks, per booking: {}", kinds.join(", "));
+    }
     Row { store: name, variant: "disjoint", tasks, bookings, booked, raw: Some(raw) }
 }
 
@@ -162,10 +185,17 @@ async fn sqlite_row(tasks: usize, bookings: usize, contended: bool) -> Row {
         return measure_contended(store, "sqlite").await;
     }
     let raw_store = store.clone();
-    measure(store, "sqlite", tasks, bookings, move |a| {
-        let s = raw_store.clone();
-        async move { s.raw_insert_appointment(&a).await }
-    })
+    measure(
+        store,
+        "sqlite",
+        tasks,
+        bookings,
+        move |a| {
+            let s = raw_store.clone();
+            async move { s.raw_insert_appointment(&a).await }
+        },
+        None,
+    )
     .await
 }
 
@@ -175,18 +205,27 @@ async fn mongo_row(server: &TestMongo, name: &'static str, tasks: usize, booking
         return measure_contended(store, name).await;
     }
     let raw_store: Arc<MongoStore> = store.clone();
-    measure(store, name, tasks, bookings, move |a| {
-        let s = raw_store.clone();
-        async move { s.raw_insert_appointment(&a).await }
-    })
+    let counted = raw_store.clone();
+    let count = move || counted.commands_by_name();
+    measure(
+        store,
+        name,
+        tasks,
+        bookings,
+        move |a| {
+            let s = raw_store.clone();
+            async move { s.raw_insert_appointment(&a).await }
+        },
+        Some(&count),
+    )
     .await
 }
 
 /// Where one booking's time goes: `n` bookings one after another on a fresh store, and before each the store
 /// calls `create_appointment` makes, each timed alone (the use case runs some of them concurrently), next to
-/// the raw insert. Milliseconds per call, averaged. With `commands` (the store's count of commands sent), also
-/// the server round trips one booking and one raw insert take.
-async fn breakdown<S, R, Fut>(store: Arc<S>, name: &str, n: usize, raw: R, commands: Option<&dyn Fn() -> u64>)
+/// the raw insert. Milliseconds per call, averaged. With `commands` (the store's count of commands sent, by
+/// command and collection), also the server round trips one booking and one raw insert take, and which.
+async fn breakdown<S, R, Fut>(store: Arc<S>, name: &str, n: usize, raw: R, commands: Option<&dyn Fn() -> Counts>)
 where
     S: Store + ?Sized + 'static,
     R: Fn(Appointment) -> Fut,
@@ -203,7 +242,9 @@ where
     };
     let raws = c.raw_appointments(n).expect("raw appointments");
     let (mut booking_commands, mut raw_commands) = (0, 0);
-    let sent = || commands.map_or(0, |f| f());
+    let mut booking_by_name = Counts::new();
+    let by_name = || commands.map_or_else(Counts::new, |f| f());
+    let sent = || by_name().iter().filter(|(k, _)| !k.ends_with(" µs")).map(|(_, v)| v).sum::<u64>();
     for (cmd, raw_doc) in plan.into_iter().zip(raws) {
         let r = cmd.request.clone();
         let keys = clinic_core::usecases::guard_keys(&r, &c.appointment_type);
@@ -253,10 +294,16 @@ where
             .await
             .expect("read");
         add("list_appointments (patient)", t);
-        let (t, before) = (Instant::now(), sent());
+        let (t, before) = (Instant::now(), by_name());
         sch.create_appointment(&actor, cmd).await.expect("booking");
         add("= create_appointment (whole booking)", t);
-        booking_commands += sent() - before;
+        for (k, v) in by_name() {
+            let d = v - before.get(&k).copied().unwrap_or(0);
+            if !k.ends_with(" µs") {
+                booking_commands += d;
+            }
+            *booking_by_name.entry(k).or_default() += d;
+        }
         let (t, before) = (Instant::now(), sent());
         raw(raw_doc).await.expect("raw insert");
         add("raw insert", t);
@@ -272,8 +319,19 @@ where
             booking_commands as f64 / n as f64,
             raw_commands as f64 / n as f64
         );
+        for (k, v) in booking_by_name.iter().filter(|(k, v)| **v > 0 && !k.ends_with(" µs")) {
+            let us = booking_by_name.get(&format!("{k} µs")).copied().unwrap_or(0);
+            println!(
+                "    {k:<40} {:>6.2} per booking, {:>6.3} ms per booking",
+                *v as f64 / n as f64,
+                us as f64 / 1e3 / n as f64
+            );
+        }
     }
 }
+
+/// Commands sent, by command name and collection.
+type Counts = std::collections::BTreeMap<String, u64>;
 
 fn print_rows(rows: &[Row]) {
     println!(
@@ -343,6 +401,8 @@ async fn bench(full: bool) {
     };
     let mongo_name = if server.as_ref().is_some_and(TestMongo::is_ferretdb) { "ferretdb" } else { "mongodb" };
     let mut all = Vec::new();
+    // `STORE_BENCH_TABLE=0`: the breakdown alone (how many commands a booking sends, and which).
+    let runs = if std::env::var("STORE_BENCH_TABLE").is_ok_and(|v| v == "0") { 0 } else { runs };
     for run in 0..runs {
         let mut rows = Vec::new();
         if want("sqlite") {
@@ -392,7 +452,7 @@ async fn bench(full: bool) {
             let store = Arc::new(server.fresh_store("breakdown").await.expect("a store on the test server"));
             let s = store.clone();
             let counted = store.clone();
-            let count = move || counted.commands_sent();
+            let count = move || counted.commands_by_name();
             breakdown(
                 store,
                 mongo_name,

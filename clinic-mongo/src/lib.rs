@@ -21,19 +21,28 @@
 //! A guard key (`practitioner:<uuid>:<day>`) is a chain of entries `<key>#1`, `<key>#2`, … in `guards` (its
 //! version is the chain's length; each entry names, in `appointments`, the appointments whose write took it)
 //! plus a head document `<key>` that remembers how far the chain is known to go and what it named up to there.
+//! An entry written by a new booking also carries the booking (`commit: {token, entries, appointment}`): its
+//! guard entries decide it and its document is written after them (see "insert commits" in `store`).
 //! `claims` holds `appointment:<uuid>:<version>`: the one writer allowed to replace that version.
-//! `cache_tokens` holds `schedules`, a token every schedule write changes.
+//! `cache_tokens` holds `reference`: one token per class of reference data (`catalog`, `patients`) that every
+//! write of that class changes (see `ref_cache`; the `schedules` token of earlier versions is ignored).
 //!
-//! ## The booking path by `_id` only
-//! Everything a booking reads and writes is reachable by `_id`, so that FerretDB never scans on it:
-//! the patient, type, clinic, practitioner and room by id; the guard versions by probing the next chain entry;
-//! the appointments near the slot through the chains of the practitioner's and the patient's days, which name
-//! every appointment whose slot touches that day (each one then read by `_id`); the resource's schedules from a
-//! per-instance copy kept while the `schedules` token is unchanged; and the conditional writes of a commit as a
-//! read and a write by `_id` (on FerretDB, whose filters give no isolation anyway; MongoDB keeps one atomic
-//! filtered write). Chain entries never change, so each instance remembers what it has read of every chain
-//! and reads only what is new. Listings other than a booking's (a whole clinic, pages, long ranges) are queries
-//! as before.
+//! ## The booking path: few commands, all by `_id`
+//! On FerretDB every command costs about half an insert and anything but an `_id` lookup scans, so a booking
+//! is built to send as few commands as it can, each by `_id`. A warm booking sends four: one probe per chain
+//! its decision lists (the practitioner's day and the patient's day: is there an entry after the last one
+//! this instance knows?), one `insert_many` of its guard entries — the compare-and-set and the record of the
+//! booking at once — and one insert of the appointment document. What makes that possible:
+//! - reference data and patients come from per-instance copies checked against the `reference` token at most
+//!   every 250 ms (`ref_cache`);
+//! - guard versions come from what the instance already read of the chains (the commit's insert checks them);
+//! - appointments named by the chains come from per-instance copies that a new chain entry naming them drops
+//!   (every write of an appointment appends one to the chains of its days);
+//! - a new booking is decided by its guard entries (see "insert commits" in `store`): no unfinished mark to
+//!   write and remove. Reschedules and status changes keep the unfinished-write protocol.
+//! Chain entries never change, so each instance remembers what it has read of every chain and reads only what
+//! is new. Listings other than a booking's (a whole clinic, pages, long ranges) are queries as before.
+//! All instances on one database must run the same version of this protocol.
 //!
 //! ## Errors
 //! A server that is down or unreachable, a bad connection string, a failed write: `ClinicError::Store`
@@ -43,6 +52,7 @@
 
 mod codec;
 mod error;
+mod ref_cache;
 mod store;
 #[cfg(feature = "test-support")]
 pub mod test_support;

@@ -27,6 +27,7 @@ use crate::codec::{
 };
 use crate::error::{is_duplicate_key, store_error};
 use clinic_protect::{IndexKind, Keyring};
+use crate::ref_cache::{Class, RefCache};
 
 /// How the store talks to the server. [`Default`] is what [`MongoStore::connect`] uses.
 #[derive(Debug, Clone)]
@@ -107,10 +108,19 @@ struct Inner {
     ferretdb: bool,
     /// What this instance knows of the guard chains (entries never change).
     chains: Mutex<HashMap<GuardKey, Chain>>,
-    /// Each clinic's schedules with the schedules token they were read under, and when.
-    schedules_cache: Mutex<HashMap<ClinicId, CachedSchedules>>,
+    /// Copies of reference data and patients (see `ref_cache`).
+    refs: RefCache,
+    /// Settled appointment documents read through the chains, by `_id`, with when they were read (see
+    /// `MongoStore::list_by_chains`).
+    appointments_cache: Mutex<HashMap<String, (std::time::Instant, Document)>>,
+    /// Changes each time a copy is dropped: a read that raced with a drop is not kept.
+    appointments_generation: AtomicU64,
+    /// Insert commits this instance has seen decided (see "insert commits"; a decision never changes).
+    fates: Mutex<HashMap<Uuid, Fate>>,
     /// Commands sent to the server (for benchmarks: round trips per booking).
     commands: Arc<AtomicU64>,
+    /// The same, by command name and collection.
+    commands_by_name: Arc<Mutex<BTreeMap<String, u64>>>,
     /// Unix milliseconds of the last sweep of unfinished booking writes by this instance.
     last_sweep_ms: AtomicI64,
 }
@@ -225,11 +235,14 @@ struct Chain {
     len: u64,
     ids: BTreeSet<String>,
     ids_known: bool,
+    /// For appointments named by an entry of an insert commit (`commit` field, see `commit_insert`): that
+    /// entry's `_id`, where a reader finds the commit when the appointment's document is not there (yet).
+    origins: BTreeMap<String, String>,
 }
 
 impl Default for Chain {
     fn default() -> Self {
-        Chain { len: 0, ids: BTreeSet::new(), ids_known: true }
+        Chain { len: 0, ids: BTreeSet::new(), ids_known: true, origins: BTreeMap::new() }
     }
 }
 
@@ -239,11 +252,9 @@ fn named_ids(d: &Document) -> Option<impl Iterator<Item = String> + '_> {
     Some(a.iter().filter_map(|b| b.as_str().map(str::to_string)))
 }
 
-/// A clinic's schedules as listed under a schedules token, and when the listing started.
-type CachedSchedules = (Option<String>, std::time::Instant, Vec<Schedule>);
-
-/// A head hint is rewritten each time a chain crosses a multiple of this many versions.
-const HINT_EVERY: u64 = 8;
+/// A head hint is rewritten each time a chain crosses a multiple of this many versions (a write for the
+/// booking that crosses it; a cold reader walks at most this many entries past the hint, once).
+const HINT_EVERY: u64 = 16;
 /// How many chains one store instance remembers before it starts over (each is a few ids).
 const MAX_CACHED_CHAINS: usize = 200_000;
 /// How often an extra index entry is tried before a commit gives up as stale.
@@ -251,11 +262,10 @@ const APPEND_ATTEMPTS: usize = 32;
 /// A listing through the chains reads at most this many days; a wider range is one query.
 const MAX_CHAIN_LISTING_DAYS: i64 = 62;
 const DAY_MS: i64 = 86_400_000;
-/// A cached schedule listing is used for at most this long, even while the schedules token says it is
-/// current (bounds the staleness a writer that died between a schedule write and its token bump leaves).
-const SCHEDULE_CACHE_MAX_AGE: Duration = Duration::from_secs(5);
-/// The `_id` of the token document every schedule write changes (collection `cache_tokens`).
-const SCHEDULES_TOKEN: &str = "schedules";
+/// A copy of an appointment is used for at most this long (see "copies of appointments").
+const APPOINTMENT_COPY_MAX_AGE: Duration = Duration::from_secs(5);
+/// How many appointment copies one instance keeps before it starts over.
+const MAX_CACHED_APPOINTMENTS: usize = 200_000;
 
 /// The UTC days (since the epoch) a slot `[start, end)` touches, as the core's guard keys count them.
 fn slot_days(start: chrono::DateTime<Utc>, end: chrono::DateTime<Utc>) -> std::ops::RangeInclusive<i64> {
@@ -281,6 +291,35 @@ struct Pending {
     prev: Option<Document>,
 }
 
+/// Remembers which appointments entry `e` names as part of an insert commit (see `Chain::origins`).
+fn note_origins(chain: &mut Chain, e: &Document) {
+    if !e.contains_key("commit") {
+        return;
+    }
+    let Ok(id) = e.get_str("_id") else { return };
+    for a in named_ids(e).into_iter().flatten() {
+        chain.origins.entry(a).or_insert_with(|| id.to_string());
+    }
+}
+
+/// What became of an insert commit (see `MongoStore::commit_insert`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    /// Every deciding entry is the commit's: the booking happened.
+    Committed,
+    /// A deciding entry belongs to someone else: it never will.
+    Aborted,
+    /// Some deciding entries are not written yet.
+    Undecided,
+}
+
+fn commit_token(e: &Document) -> Option<Uuid> {
+    match e.get_document("commit").ok()?.get("token") {
+        Some(Bson::Binary(b)) => Uuid::from_slice(&b.bytes).ok(),
+        _ => None,
+    }
+}
+
 fn pending_of(d: &Document) -> Option<Pending> {
     let p = d.get_document("pending").ok()?;
     let token = match p.get("token") {
@@ -288,6 +327,13 @@ fn pending_of(d: &Document) -> Option<Pending> {
         _ => return None,
     };
     Some(Pending { token, prev: p.get_document("prev").ok().cloned() })
+}
+
+/// The appointment a reschedule replaced (`prev`, kept without its `_id`).
+fn prev_appointment(id: &Bson, prev: &Document) -> Result<Appointment, ClinicError> {
+    let mut d = doc! { "_id": id.clone() };
+    d.extend(prev.clone());
+    from_document(&d)
 }
 
 /// The committed state of a stored appointment document: itself, the previous state while a reschedule is
@@ -342,10 +388,37 @@ impl MongoStore {
             co.retry_writes = Some(r);
         }
         let commands = Arc::new(AtomicU64::new(0));
-        let counter = commands.clone();
+        let by_name: Arc<Mutex<BTreeMap<String, u64>>> = Arc::default();
+        let (counter, names) = (commands.clone(), by_name.clone());
+        let started_names: Arc<Mutex<HashMap<i32, String>>> = Arc::default();
         co.command_event_handler = Some(mongodb::event::EventHandler::callback(move |ev| {
-            if let mongodb::event::command::CommandEvent::Started(_) = ev {
-                counter.fetch_add(1, Ordering::Relaxed);
+            use mongodb::event::command::CommandEvent;
+            match ev {
+                CommandEvent::Started(s) => {
+                    counter.fetch_add(1, Ordering::Relaxed);
+                    // `find guards`, `insert appointments`, …: what a booking's round trips are.
+                    let coll = s.command.get(&s.command_name).and_then(Bson::as_str).unwrap_or("");
+                    let name = format!("{} {coll}", s.command_name);
+                    if let Ok(mut m) = names.lock() {
+                        *m.entry(name.clone()).or_default() += 1;
+                    }
+                    if let Ok(mut m) = started_names.lock() {
+                        m.insert(s.request_id, name);
+                    }
+                }
+                // Microseconds each kind of command took, under `<name> µs`.
+                CommandEvent::Succeeded(s) => {
+                    let name = started_names.lock().ok().and_then(|mut m| m.remove(&s.request_id));
+                    if let (Some(name), Ok(mut m)) = (name, names.lock()) {
+                        *m.entry(format!("{name} µs")).or_default() += s.duration.as_micros() as u64;
+                    }
+                }
+                CommandEvent::Failed(s) => {
+                    if let Ok(mut m) = started_names.lock() {
+                        m.remove(&s.request_id);
+                    }
+                }
+                _ => {}
             }
         }));
         let client = Client::with_options(co).map_err(|e| store_error("client settings", e))?;
@@ -377,8 +450,12 @@ impl MongoStore {
                 pending_timeout,
                 ferretdb,
                 chains: Mutex::new(HashMap::new()),
-                schedules_cache: Mutex::new(HashMap::new()),
+                refs: RefCache::default(),
+                appointments_cache: Mutex::new(HashMap::new()),
+                appointments_generation: AtomicU64::new(0),
+                fates: Mutex::new(HashMap::new()),
                 commands,
+                commands_by_name: by_name,
                 last_sweep_ms: AtomicI64::new(Utc::now().timestamp_millis()),
                 client,
                 db,
@@ -445,6 +522,9 @@ impl MongoStore {
         }
         if docs.is_empty() {
             self.legacy_patients.store(false, Ordering::Relaxed);
+        } else {
+            // Instances holding copies of these documents re-read them (see `ref_cache`).
+            self.bump_token(Class::Patients).await?;
         }
         Ok(docs.len())
     }
@@ -489,6 +569,13 @@ impl MongoStore {
     /// How many commands this store (all its clones) has sent to the server: round trips, for benchmarks.
     pub fn commands_sent(&self) -> u64 {
         self.inner.commands.load(Ordering::Relaxed)
+    }
+
+    /// How many commands this store has sent, by command name and collection (`"find guards"`), and how long
+    /// the successful ones took in total (`"find guards µs"`, microseconds): what the round trips of a
+    /// booking are, for benchmarks.
+    pub fn commands_by_name(&self) -> BTreeMap<String, u64> {
+        self.inner.commands_by_name.lock().map(|m| m.clone()).unwrap_or_default()
     }
 
     /// Whether the server is FerretDB (some writes take another route there: see the crate doc).
@@ -576,7 +663,8 @@ impl MongoStore {
         if let Ok(mut m) = self.inner.chains.lock() {
             m.clear();
         }
-        if let Ok(mut m) = self.inner.schedules_cache.lock() {
+        self.inner.refs.clear();
+        if let Ok(mut m) = self.inner.appointments_cache.lock() {
             m.clear();
         }
         Ok(())
@@ -584,18 +672,78 @@ impl MongoStore {
 
     // ---- generic entity access ------------------------------------------------------------------------
 
+    /// Writes a catalog entity, then changes the catalog token (see `ref_cache`).
     async fn put<T: Serialize>(&self, coll: &Collection<Document>, entity: &T) -> StoreResult<()> {
         let d = to_document(entity)?;
         let filter = doc! { "_id": d.get("_id").cloned().unwrap_or(Bson::Null) };
         // Two concurrent upserts of one new id can both try to insert: the loser's retry replaces.
         for attempt in 0..3 {
             match coll.replace_one(filter.clone(), d.clone()).upsert(true).await {
-                Ok(_) => return Ok(()),
+                Ok(_) => break,
                 Err(e) if is_duplicate_key(&e) && attempt < 2 => continue,
-                Err(e) => return Err(store_error("write", e)),
+                Err(e) => {
+                    self.bump_token(Class::Catalog).await?;
+                    return Err(store_error("write", e));
+                }
             }
         }
-        Ok(())
+        self.bump_token(Class::Catalog).await
+    }
+
+    /// Document `id` of `coll` (named `name`), from this instance's copy while it is current (see
+    /// `ref_cache`), else from the server.
+    async fn cached_doc(
+        &self,
+        class: Class,
+        name: &'static str,
+        coll: &Collection<Document>,
+        id: Uuid,
+    ) -> StoreResult<Option<Document>> {
+        let refs = &self.inner.refs;
+        refs.validate(&self.inner.cache_tokens).await.map_err(|e| store_error("read", e))?;
+        let key = id.hyphenated().to_string();
+        if let Some(d) = refs.get(class, name, &key) {
+            return Ok(Some(d));
+        }
+        // Misses one at a time: many tasks starting together all want the same few documents.
+        let _one = refs.miss().await;
+        if let Some(d) = refs.get(class, name, &key) {
+            return Ok(Some(d));
+        }
+        let (generation, at) = (refs.generation(class), std::time::Instant::now());
+        let d = coll.find_one(id_filter(id)).await.map_err(|e| store_error("read", e))?;
+        if let Some(d) = &d {
+            refs.put(class, name, &key, d, generation, at);
+        }
+        Ok(d)
+    }
+
+    async fn get_cached<T: DeserializeOwned>(
+        &self,
+        name: &'static str,
+        coll: &Collection<Document>,
+        id: Uuid,
+    ) -> StoreResult<Option<T>> {
+        match self.cached_doc(Class::Catalog, name, coll, id).await? {
+            Some(d) => from_document(&d).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Gives `class`'s token a value it never had, after a write of that class: every instance drops its
+    /// copies (this one at once, the others within `ref_cache::TOKEN_TTL`).
+    async fn bump_token(&self, class: Class) -> StoreResult<()> {
+        let r = self
+            .inner
+            .cache_tokens
+            .update_one(
+                doc! { "_id": crate::ref_cache::TOKENS_ID },
+                doc! { "$set": { class.field(): Uuid::now_v7().to_string() } },
+            )
+            .upsert(true)
+            .await;
+        self.inner.refs.invalidate(class);
+        r.map(|_| ()).map_err(|e| store_error("write", e))
     }
 
     async fn get<T: DeserializeOwned>(&self, coll: &Collection<Document>, id: Uuid) -> StoreResult<Option<T>> {
@@ -653,17 +801,6 @@ impl MongoStore {
         format!("{}#{n}", key.as_text())
     }
 
-    async fn guard_entry_exists(&self, key: &GuardKey, n: u64) -> StoreResult<bool> {
-        let d = self
-            .inner
-            .guards
-            .find_one(doc! { "_id": Self::guard_entry_id(key, n) })
-            .projection(doc! { "_id": 1 })
-            .await
-            .map_err(|e| store_error("guard read", e))?;
-        Ok(d.is_some())
-    }
-
     fn cached_chain(&self, key: &GuardKey) -> Option<Chain> {
         self.inner.chains.lock().ok().and_then(|m| m.get(key).cloned())
     }
@@ -690,15 +827,32 @@ impl MongoStore {
         let read = |e| store_error("guard read", e);
         let mut chain = match self.cached_chain(key) {
             Some(c) => c,
-            None => match guards.find_one(doc! { "_id": key.as_text() }).await.map_err(read)? {
-                Some(head) => {
-                    let len = version_of(&head).unwrap_or(0);
-                    match named_ids(&head) {
-                        Some(ids) => Chain { len, ids: ids.collect(), ids_known: true },
-                        None => Chain { len, ids: BTreeSet::new(), ids_known: len == 0 },
-                    }
+            // Unknown here: most chains a booking meets first are new (a patient's day), so the first entry is
+            // probed before the head hint is read.
+            None => match guards.find_one(doc! { "_id": Self::guard_entry_id(key, 1) }).await.map_err(read)? {
+                None => {
+                    let empty = Chain::default();
+                    self.remember_chain(key, &empty);
+                    return Ok(empty);
                 }
-                None => Chain::default(),
+                Some(first) => match guards.find_one(doc! { "_id": key.as_text() }).await.map_err(read)? {
+                    Some(head) if version_of(&head).unwrap_or(0) >= 1 => {
+                        let len = version_of(&head).unwrap_or(0);
+                        match named_ids(&head) {
+                            Some(ids) => Chain { len, ids: ids.collect(), ids_known: true, origins: BTreeMap::new() },
+                            None => Chain { len, ids: BTreeSet::new(), ids_known: false, origins: BTreeMap::new() },
+                        }
+                    }
+                    _ => {
+                        let mut c = Chain { len: 1, ..Chain::default() };
+                        match named_ids(&first) {
+                            Some(ids) => c.ids.extend(ids),
+                            None => c.ids_known = false,
+                        }
+                        note_origins(&mut c, &first);
+                        c
+                    }
+                },
             },
         };
         // `_id` lookups only: FerretDB serves `_id` equality from its primary key, anything else by a scan.
@@ -707,9 +861,15 @@ impl MongoStore {
         {
             chain.len += 1;
             match named_ids(&e) {
-                Some(ids) => chain.ids.extend(ids),
+                Some(ids) => {
+                    // A new entry naming an appointment may announce a change of it: drop its copy.
+                    let ids: Vec<String> = ids.collect();
+                    self.evict_appointments(&ids);
+                    chain.ids.extend(ids);
+                }
                 None => chain.ids_known = false,
             }
+            note_origins(&mut chain, &e);
         }
         self.remember_chain(key, &chain);
         Ok(chain)
@@ -742,6 +902,9 @@ impl MongoStore {
             }
         }
         // Our own entries extend what this instance knows of the chain when it knew everything before them.
+        if version == 0 && self.cached_chain(key).is_none() {
+            self.remember_chain(key, &Chain::default());
+        }
         if let Some(mut known) = self.cached_chain(key).filter(|c| c.len == version) {
             known.len = reached;
             known.ids.extend(ids.iter().cloned());
@@ -751,6 +914,392 @@ impl MongoStore {
             }
         }
         Ok(Some(reached))
+    }
+
+    /// Compare-and-set of several guards in one command: for each key `version` → `version + by`, its new
+    /// entries naming `named(key)`. One ordered `insert_many`: first the deciding entry `<key>#<v+1>` of every
+    /// key (in key order), then the extra ones of keys counted twice. `Ok(true)` when every deciding entry went
+    /// in; `Ok(false)` when one was taken (the keys before it stay bumped, as in `cas_guard`); an extra entry
+    /// that was taken only means someone bumped past us (harmless). Why one command: on FerretDB each command
+    /// costs about half an insert whatever it carries, and the entries of one booking are independent.
+    async fn take_guards<'a>(
+        &self,
+        guards: &BTreeMap<GuardKey, (u64, u64)>,
+        named: impl Fn(&GuardKey) -> &'a [String],
+        commit: Option<&Document>,
+    ) -> StoreResult<bool> {
+        let at = date_bson(Utc::now());
+        let entry = |key: &GuardKey, n: u64| {
+            let ids: Vec<Bson> = named(key).iter().map(|i| Bson::String(i.clone())).collect();
+            let mut e = doc! {
+                "_id": Self::guard_entry_id(key, n), "key": key.as_text(), "n": n as i64, "at": at.clone(),
+                "appointments": ids,
+            };
+            if let Some(c) = commit {
+                e.insert("commit", c.clone());
+            }
+            e
+        };
+        let mut entries: Vec<Document> = guards.iter().map(|(k, (v, _))| entry(k, v + 1)).collect();
+        let mut extra: Vec<(GuardKey, u64)> = Vec::new();
+        for (k, (v, by)) in guards {
+            for n in v + 2..=v + by {
+                entries.push(entry(k, n));
+                extra.push((*k, n));
+            }
+        }
+        let deciding = guards.len();
+        // How many entries went in (ordered: a prefix).
+        let inserted = match self.inner.guards.insert_many(entries).ordered(true).await {
+            Ok(_) => deciding + extra.len(),
+            Err(e) => {
+                let first = match e.kind.as_ref() {
+                    mongodb::error::ErrorKind::InsertMany(m) => {
+                        m.write_errors.as_ref().and_then(|w| w.iter().map(|w| (w.index, w.code)).min())
+                    }
+                    _ => None,
+                };
+                match first {
+                    Some((i, _)) if i >= deciding => i,
+                    Some((i, 11000)) => {
+                        // The chain of the key we lost moved: read it again, so that the retry's
+                        // `guard_versions` starts from where it is.
+                        if let Some((lost, _)) = guards.iter().nth(i) {
+                            self.forget_chain(lost);
+                            let _ = self.read_chain(lost).await;
+                        }
+                        i
+                    }
+                    _ => return Err(store_error("guard write", e)),
+                }
+            }
+        };
+        // What this instance knows of the chains it extended (all of a chain it started).
+        for (key, (version, _)) in guards.iter().take(inserted.min(deciding)) {
+            if *version == 0 && self.cached_chain(key).is_none() {
+                self.remember_chain(key, &Chain::default());
+            }
+            let extras = extra.iter().take(inserted.saturating_sub(deciding)).filter(|(k, _)| k == key).count();
+            let reached = version + 1 + extras as u64;
+            if let Some(mut known) = self.cached_chain(key).filter(|c| c.len == *version) {
+                known.len = reached;
+                known.ids.extend(named(key).iter().cloned());
+                if commit.is_some() {
+                    let origin = Self::guard_entry_id(key, version + 1);
+                    known.origins.extend(named(key).iter().map(|i| (i.clone(), origin.clone())));
+                }
+                self.remember_chain(key, &known);
+                if reached / HINT_EVERY > version / HINT_EVERY {
+                    self.hint_guard(key, &known).await;
+                }
+            }
+        }
+        Ok(inserted >= deciding)
+    }
+
+    // ---- copies of appointments --------------------------------------------------------------------------
+    //
+    // A listing through the chains used to read every appointment the chains of its days named, by `_id`, on
+    // every booking (a practitioner's full day: a dozen reads). Now each instance keeps the settled documents it
+    // read, and drops a copy when a chain entry it reads names that appointment again: every write of an
+    // appointment appends an entry naming it to the chains of its days — a booking or reschedule through the
+    // guards it takes (and, for a reschedule, the chains of the slot it leaves), `update_appointment` to the
+    // chains of its old and new slot — after the document is written. A listing probes its chains for new
+    // entries before it uses a copy, so it never uses a copy older than a change whose write returned before
+    // the listing started, from any instance. A writer that dies between its document write and its entries
+    // leaves copies at most `APPOINTMENT_COPY_MAX_AGE` old; for a booking decision such a copy can only be
+    // older than the stored document by a change of that writer, which never took the guards it would need
+    // to make room (cancelling frees a slot; a stale copy keeps it taken a few seconds longer).
+
+    fn cached_appointment(&self, id: &str) -> Option<Document> {
+        let m = self.inner.appointments_cache.lock().ok()?;
+        m.get(id).filter(|(at, _)| at.elapsed() < APPOINTMENT_COPY_MAX_AGE).map(|(_, d)| d.clone())
+    }
+
+    /// Keeps a settled document read since generation `generation` started, at `read_at`.
+    fn keep_appointment(&self, id: &str, d: &Document, generation: u64, read_at: std::time::Instant) {
+        if d.contains_key("pending") {
+            return;
+        }
+        if let Ok(mut m) = self.inner.appointments_cache.lock() {
+            if self.inner.appointments_generation.load(Ordering::SeqCst) != generation {
+                return;
+            }
+            if m.len() >= MAX_CACHED_APPOINTMENTS {
+                m.clear();
+            }
+            m.insert(id.to_string(), (read_at, d.clone()));
+        }
+    }
+
+    fn evict_appointments(&self, ids: &[String]) {
+        if ids.is_empty() {
+            return;
+        }
+        if let Ok(mut m) = self.inner.appointments_cache.lock() {
+            self.inner.appointments_generation.fetch_add(1, Ordering::SeqCst);
+            for id in ids {
+                m.remove(id);
+            }
+        }
+    }
+
+    /// After a change of appointment `a` (from `old`) was written: drops this instance's copy and appends an
+    /// entry naming it to the chains of the old and new slot's days except `covered` (which the write's own
+    /// guards already extended), so that other instances drop theirs. Best effort: the change is written
+    /// whatever happens here (see above for what a miss costs).
+    async fn announce_change(&self, a: &Appointment, old: Option<&Appointment>, covered: &[GuardKey]) {
+        let id = a.id().to_string();
+        self.evict_appointments(std::slice::from_ref(&id));
+        let mut keys = index_keys(a);
+        keys.extend(old.map(index_keys).unwrap_or_default());
+        keys.sort();
+        keys.dedup();
+        let named = [id];
+        for key in keys.iter().filter(|k| !covered.contains(k)) {
+            let _ = self.append_to_chain(key, &named).await;
+        }
+        self.evict_appointments(&named);
+    }
+
+    // ---- insert commits ----------------------------------------------------------------------------------
+    //
+    // A new booking is two commands: one `insert_many` of its guard entries, then the insert of its document.
+    // Each entry carries the commit (`commit: {token, entries, appointment}`: a token of the booking, the ids
+    // of its deciding entries — one `<key>#<v+1>` per guard key — and the appointment's document), so the
+    // entries alone decide and record it:
+    // - every deciding entry is there with the commit's token: the booking happened (Committed);
+    // - one of them belongs to another writer: it never will (Aborted);
+    // - else its writer is between the two (Undecided).
+    // The document is written only once every deciding entry is in, so an appointment document that exists
+    // is always a committed booking, and a loser writes nothing but the entries before the one it lost.
+    // A listing that finds an appointment named by a chain but not stored looks the commit up there: Committed
+    // means its writer has not written the document yet (or died first), and the listing writes it itself
+    // from the entry (the same document; the second insert finds it there); Aborted means it is not there;
+    // Undecided means wait — and past the pending timeout, take the missing deciding entries with empty
+    // ones (the unique `_id` lets the late writer's insert fail), which decides Aborted.
+    //
+    // Why that is enough (the argument of `settled_rows`): a checker that read a guard version `v + 1` a
+    // booking took, and lists after that, meets the booking's entry in the chain, and waits until it is
+    // decided — so it never misses a booking that can commit with its snapshot. Reschedules and updates keep
+    // the unfinished-write protocol of `write_pending`.
+
+    async fn commit_insert(
+        &self,
+        c: &BookingCommit,
+        guards: &BTreeMap<GuardKey, (u64, u64)>,
+    ) -> StoreResult<CommitOutcome> {
+        let token = Uuid::now_v7();
+        let d = to_document(&c.appointment)?;
+        let deciding: Vec<String> = guards.iter().map(|(k, (v, _))| Self::guard_entry_id(k, v + 1)).collect();
+        let commit = doc! {
+            "token": uuid_bson(token),
+            "entries": deciding.iter().map(|e| Bson::String(e.clone())).collect::<Vec<_>>(),
+            "appointment": d.clone(),
+        };
+        let named = [c.appointment.id().to_string()];
+        // The listing index: chains of the slot's keys the guards do not cover (none for the use cases'),
+        // named before the decision so that a crash cannot leave a committed booking out of them.
+        for key in index_keys(&c.appointment).iter().filter(|k| !guards.contains_key(k)) {
+            let mut appended = false;
+            for _ in 0..APPEND_ATTEMPTS {
+                let v = self.read_chain(key).await?.len;
+                let one = BTreeMap::from([(*key, (v, 1))]);
+                if self.take_guards(&one, |_| &named[..], Some(&commit)).await? {
+                    appended = true;
+                    break;
+                }
+            }
+            if !appended {
+                return Ok(CommitOutcome::Stale);
+            }
+        }
+        match self.take_guards(guards, |_| &named[..], Some(&commit)).await {
+            Ok(true) => {}
+            Ok(false) => {
+                self.remember_fate(token, Fate::Aborted);
+                return Ok(CommitOutcome::Stale);
+            }
+            Err(e) => match self.fate_of(token, &deciding).await {
+                Ok(Fate::Committed) => {}
+                Ok(Fate::Aborted) => return Ok(CommitOutcome::Stale),
+                _ => return Err(e),
+            },
+        }
+        self.remember_fate(token, Fate::Committed);
+        let appts = &self.inner.appointments;
+        let mut last = None;
+        for _ in 0..3 {
+            match appts.insert_one(d.clone()).await {
+                Ok(_) => {
+                    last = None;
+                    break;
+                }
+                Err(e) if is_duplicate_key(&e) => {
+                    let stored = appts.find_one(doc! { "_id": named[0].as_str() }).await;
+                    let ours = stored.ok().flatten().is_some_and(|s| {
+                        !s.contains_key("pending") && from_document::<Appointment>(&s).is_ok_and(|a| a == c.appointment)
+                    });
+                    if ours {
+                        // A reader wrote it from the entries first.
+                        last = None;
+                        break;
+                    }
+                    return Err(ClinicError::field(
+                        ErrorCode::VersionConflict,
+                        "id",
+                        format!("appointment {} already exists", c.appointment.id()),
+                    ));
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        if let Some(e) = last {
+            return Err(ClinicError::Store {
+                message: format!(
+                    "MongoDB booking commit: the booking is taken (its guards are written) but its document could \
+                     not be written; the next listing of its practitioner's day writes it: {}",
+                    store_error("write", e)
+                ),
+                retryable: false,
+            });
+        }
+        let (generation, at) = (self.inner.appointments_generation.load(Ordering::SeqCst), std::time::Instant::now());
+        self.keep_appointment(&named[0], &d, generation, at);
+        Ok(CommitOutcome::Committed)
+    }
+
+    fn remember_fate(&self, token: Uuid, fate: Fate) {
+        if fate == Fate::Undecided {
+            return;
+        }
+        if let Ok(mut m) = self.inner.fates.lock() {
+            if m.len() >= MAX_CACHED_APPOINTMENTS {
+                m.clear();
+            }
+            m.insert(token, fate);
+        }
+    }
+
+    /// What became of insert commit `token` with deciding entries `deciding` (see "insert commits").
+    async fn fate_of(&self, token: Uuid, deciding: &[String]) -> StoreResult<Fate> {
+        if let Some(f) = self.inner.fates.lock().ok().and_then(|m| m.get(&token).copied()) {
+            return Ok(f);
+        }
+        let guards = &self.inner.guards;
+        let read = |id: &String| {
+            let filter = doc! { "_id": id.as_str() };
+            async move {
+                guards
+                    .find_one(filter)
+                    .projection(doc! { "commit.token": 1 })
+                    .await
+                    .map_err(|e| store_error("guard read", e))
+            }
+        };
+        let entries = futures::future::try_join_all(deciding.iter().map(read)).await?;
+        let fate = if entries.iter().any(|e| e.as_ref().is_some_and(|e| commit_token(e) != Some(token))) {
+            Fate::Aborted
+        } else if entries.iter().all(Option::is_some) {
+            Fate::Committed
+        } else {
+            Fate::Undecided
+        };
+        self.remember_fate(token, fate);
+        Ok(fate)
+    }
+
+    /// The document of appointment `id`, named by chain entry `origin` but not stored when the listing read
+    /// it: decided through the entries (see "insert commits"). `None`: the booking never happened.
+    async fn resolve_missing(&self, id: &str, origin: &str) -> StoreResult<Option<Document>> {
+        let appts = &self.inner.appointments;
+        let read_err = |e| store_error("guard read", e);
+        let give_up = tokio::time::Instant::now()
+            + self.inner.pending_timeout.to_std().unwrap_or(Duration::from_secs(30))
+            + Duration::from_secs(10);
+        let mut pause = Duration::from_millis(2);
+        loop {
+            let Some(entry) = self.inner.guards.find_one(doc! { "_id": origin }).await.map_err(read_err)? else {
+                return Ok(None);
+            };
+            let commit = entry.get_document("commit").ok();
+            let (Some(token), Some(commit)) = (commit_token(&entry), commit) else { return Ok(None) };
+            let deciding: Vec<String> = commit
+                .get_array("entries")
+                .map(|a| a.iter().filter_map(|b| b.as_str().map(str::to_string)).collect())
+                .unwrap_or_default();
+            match self.fate_of(token, &deciding).await? {
+                Fate::Aborted => return Ok(None),
+                Fate::Committed => {
+                    if let Ok(d) = commit.get_document("appointment") {
+                        match appts.insert_one(d.clone()).await {
+                            Ok(_) => {}
+                            Err(e) if is_duplicate_key(&e) => {}
+                            Err(e) => return Err(store_error("booking write", e)),
+                        }
+                    }
+                    return appts.find_one(doc! { "_id": id }).await.map_err(|e| store_error("appointment read", e));
+                }
+                Fate::Undecided => {}
+            }
+            // Its writer may still be at work; it cannot be after the pending timeout.
+            let started = match entry.get("at") {
+                Some(Bson::DateTime(t)) => t.timestamp_millis(),
+                _ => 0,
+            };
+            if Utc::now().timestamp_millis() - started > self.inner.pending_timeout.num_milliseconds() {
+                for e in &deciding {
+                    let empty = doc! {
+                        "_id": e.as_str(), "at": date_bson(Utc::now()), "appointments": [],
+                        "commit": { "token": uuid_bson(Uuid::now_v7()) },
+                    };
+                    match self.inner.guards.insert_one(empty).await {
+                        Ok(_) => {}
+                        Err(e) if is_duplicate_key(&e) => {}
+                        Err(e) => return Err(store_error("guard write", e)),
+                    }
+                }
+                continue;
+            }
+            if tokio::time::Instant::now() >= give_up {
+                return Err(ClinicError::Store {
+                    message: "MongoDB: a concurrent booking was not decided in time".into(),
+                    retryable: true,
+                });
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(20));
+        }
+    }
+
+    /// The entry of `keys`' chains that names appointment `id` with an insert commit, when this instance
+    /// knows the chains only from their head hints (which name appointments, not entries): read backwards.
+    async fn find_origin(&self, keys: &[GuardKey], chains: &[Chain], id: &str) -> StoreResult<Option<String>> {
+        for (key, chain) in keys.iter().zip(chains) {
+            for n in (1..=chain.len).rev() {
+                let eid = Self::guard_entry_id(key, n);
+                let e = self
+                    .inner
+                    .guards
+                    .find_one(doc! { "_id": eid.as_str() })
+                    .await
+                    .map_err(|e| store_error("guard read", e))?;
+                if e.as_ref()
+                    .is_some_and(|e| e.contains_key("commit") && named_ids(e).is_some_and(|mut i| i.any(|x| x == id)))
+                {
+                    return Ok(Some(eid));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Forgets what this instance knew of `key`'s chain (it moved under a lost compare-and-set), so that the
+    /// next `guard_versions` reads it.
+    fn forget_chain(&self, key: &GuardKey) {
+        if let Ok(mut m) = self.inner.chains.lock() {
+            m.remove(key);
+        }
     }
 
     /// Makes `key`'s chain name `ids` by appending an entry at whatever version it has (a bump nobody
@@ -879,6 +1428,8 @@ impl MongoStore {
     /// appointment, puts a rescheduled one back as it was (and releases its version claim). A no-op when the
     /// write was already finished or undone.
     async fn roll_back(&self, id: &Bson, token: Uuid, prev: Option<Document>) -> StoreResult<()> {
+        // A copy of it here is out of date whatever happens next.
+        self.evict_appointments(&id.as_str().map(str::to_string).into_iter().collect::<Vec<_>>());
         let extra = doc! { "pending.token": uuid_bson(token) };
         let err = |e| store_error("booking rollback", e);
         match prev {
@@ -903,6 +1454,7 @@ impl MongoStore {
     /// appointment, or puts back the replaced one — only if the document is still exactly what the batch
     /// wrote (unmarked, at the batch's version), so a later change by someone else is never undone.
     async fn undo_finished(&self, c: &BookingCommit, id: &Bson, prev: Option<Document>) -> StoreResult<()> {
+        self.evict_appointments(&[c.appointment.id().to_string()]);
         let v = i64::try_from(c.appointment.version())
             .map_err(|_| config_error(format!("version {} is too large", c.appointment.version())))?;
         let extra = doc! { "version": v, "pending": { "$exists": false } };
@@ -1028,8 +1580,18 @@ impl MongoStore {
             self.roll_back(id, token, prev).await?;
             return Ok(CommitOutcome::Stale);
         }
-        let extra = doc! { "pending.token": uuid_bson(token) };
-        let result = self.write_if(id, extra, is_pending_of(token), CondWrite::Unset("pending")).await;
+        let result = if self.inner.ferretdb {
+            // One command: unset by `_id` and look at the document as it was (FerretDB 1.24 has no projection
+            // for findAndModify). Only this writer finishes its token, and no sweep can have rolled it back yet (the
+            // budget above), so the unset can only have met our own unfinished write.
+            appts
+                .find_one_and_update(doc! { "_id": id.clone() }, doc! { "$unset": { "pending": "" } })
+                .await
+                .map(|before| before.is_some_and(|d| is_pending_of(token)(&d)))
+        } else {
+            let extra = doc! { "pending.token": uuid_bson(token) };
+            self.write_if(id, extra, is_pending_of(token), CondWrite::Unset("pending")).await
+        };
         if let Ok(true) = result {
             return Ok(CommitOutcome::Committed);
         }
@@ -1148,12 +1710,40 @@ impl MongoStore {
             return Ok(None);
         }
         let ids: BTreeSet<&String> = chains.iter().flat_map(|c| c.ids.iter()).collect();
+        // Copies are current up to the entries just read (see "copies of appointments").
+        let (generation, at) = (self.inner.appointments_generation.load(Ordering::SeqCst), std::time::Instant::now());
         let read = |id: &String| {
             let filter = doc! { "_id": id.as_str() };
-            async move { self.inner.appointments.find_one(filter).await.map_err(|e| store_error("appointment read", e)) }
+            let id = id.clone();
+            async move {
+                if let Some(d) = self.cached_appointment(&id) {
+                    return Ok(Some(d));
+                }
+                let d =
+                    self.inner.appointments.find_one(filter).await.map_err(|e| store_error("appointment read", e))?;
+                if let Some(d) = &d {
+                    self.keep_appointment(&id, d, generation, at);
+                }
+                Ok(d)
+            }
         };
-        let mut docs: Vec<Document> =
-            futures::future::try_join_all(ids.iter().map(|id| read(id))).await?.into_iter().flatten().collect();
+        let found = futures::future::try_join_all(ids.iter().map(|id| read(id))).await?;
+        let mut docs: Vec<Document> = Vec::with_capacity(found.len());
+        for (id, d) in ids.iter().zip(found) {
+            match d {
+                Some(d) => docs.push(d),
+                // Named but not stored: an insert commit not written yet, or one that lost (see "insert commits").
+                None => {
+                    let origin = match chains.iter().find_map(|c| c.origins.get(*id).cloned()) {
+                        Some(o) => Some(o),
+                        None => self.find_origin(&keys, &chains, id).await?,
+                    };
+                    if let Some(origin) = origin {
+                        docs.extend(self.resolve_missing(id, &origin).await?);
+                    }
+                }
+            }
+        }
         let unfinished: Vec<(Bson, Uuid)> =
             docs.iter().filter_map(|d| Some((d.get("_id")?.clone(), pending_of(d)?.token))).collect();
         if !unfinished.is_empty() {
@@ -1223,7 +1813,7 @@ impl CatalogStore for MongoStore {
         self.put(&self.inner.clinics, clinic).await
     }
     async fn get_clinic(&self, id: ClinicId) -> StoreResult<Option<Clinic>> {
-        self.get(&self.inner.clinics, id.as_uuid()).await
+        self.get_cached(collections::CLINICS, &self.inner.clinics, id.as_uuid()).await
     }
     async fn list_clinics(&self) -> StoreResult<Vec<Clinic>> {
         self.list(&self.inner.clinics, doc! {}).await
@@ -1232,7 +1822,7 @@ impl CatalogStore for MongoStore {
         self.put(&self.inner.practitioners, p).await
     }
     async fn get_practitioner(&self, id: PractitionerId) -> StoreResult<Option<Practitioner>> {
-        self.get(&self.inner.practitioners, id.as_uuid()).await
+        self.get_cached(collections::PRACTITIONERS, &self.inner.practitioners, id.as_uuid()).await
     }
     async fn list_practitioners(&self, clinic: ClinicId) -> StoreResult<Vec<Practitioner>> {
         self.list_by_clinic(&self.inner.practitioners, clinic).await
@@ -1241,7 +1831,7 @@ impl CatalogStore for MongoStore {
         self.put(&self.inner.rooms, r).await
     }
     async fn get_room(&self, id: RoomId) -> StoreResult<Option<Room>> {
-        self.get(&self.inner.rooms, id.as_uuid()).await
+        self.get_cached(collections::ROOMS, &self.inner.rooms, id.as_uuid()).await
     }
     async fn list_rooms(&self, clinic: ClinicId) -> StoreResult<Vec<Room>> {
         self.list_by_clinic(&self.inner.rooms, clinic).await
@@ -1250,77 +1840,62 @@ impl CatalogStore for MongoStore {
         self.put(&self.inner.types, t).await
     }
     async fn get_appointment_type(&self, id: AppointmentTypeId) -> StoreResult<Option<AppointmentType>> {
-        self.get(&self.inner.types, id.as_uuid()).await
+        self.get_cached(collections::APPOINTMENT_TYPES, &self.inner.types, id.as_uuid()).await
     }
     async fn list_appointment_types(&self, clinic: ClinicId) -> StoreResult<Vec<AppointmentType>> {
         self.list_by_clinic(&self.inner.types, clinic).await
     }
     async fn put_schedule(&self, s: &Schedule) -> StoreResult<()> {
-        self.put(&self.inner.schedules, s).await?;
-        self.bump_schedules_token().await
+        self.put(&self.inner.schedules, s).await
     }
     async fn get_schedule(&self, id: ScheduleId) -> StoreResult<Option<Schedule>> {
         self.get(&self.inner.schedules, id.as_uuid()).await
     }
     async fn delete_schedule(&self, id: ScheduleId) -> StoreResult<bool> {
-        let r = self.inner.schedules.delete_one(id_filter(id.as_uuid())).await.map_err(|e| store_error("delete", e))?;
-        if r.deleted_count > 0 {
-            self.bump_schedules_token().await?;
-        }
-        Ok(r.deleted_count > 0)
+        let r = self.inner.schedules.delete_one(id_filter(id.as_uuid())).await;
+        self.bump_token(Class::Catalog).await?;
+        Ok(r.map_err(|e| store_error("delete", e))?.deleted_count > 0)
     }
     async fn list_schedules(&self, clinic: ClinicId) -> StoreResult<Vec<Schedule>> {
         self.list_by_clinic(&self.inner.schedules, clinic).await
     }
-    /// From this instance's copy of the clinic's schedules while the schedules token is the one it was read
-    /// under (and for at most [`SCHEDULE_CACHE_MAX_AGE`]): one `_id` lookup instead of a query, which FerretDB
-    /// answers by scanning every schedule. Every schedule write changes the token after writing, so a listing
-    /// cached before a write is never used after that write has returned, in any process.
+    /// From this instance's copy of the clinic's schedules while it is current (see `ref_cache`): no read,
+    /// where a query would make FerretDB scan every schedule.
     async fn list_resource_schedules(&self, clinic: ClinicId, resource: ResourceRef) -> StoreResult<Vec<Schedule>> {
-        let token = self.schedules_token().await?;
-        let cached = self.inner.schedules_cache.lock().ok().and_then(|m| {
-            m.get(&clinic)
-                .filter(|(t, at, _)| *t == token && at.elapsed() < SCHEDULE_CACHE_MAX_AGE)
-                .map(|(_, _, all)| all.clone())
-        });
-        let all = match cached {
-            Some(all) => all,
+        let refs = &self.inner.refs;
+        refs.validate(&self.inner.cache_tokens).await.map_err(|e| store_error("read", e))?;
+        let key = clinic.to_string();
+        let mut _one = None;
+        let mut cached = refs.get_list(Class::Catalog, collections::SCHEDULES, &key);
+        if cached.is_none() {
+            // Misses one at a time (see `cached_doc`), looking again once it is our turn.
+            _one = Some(refs.miss().await);
+            cached = refs.get_list(Class::Catalog, collections::SCHEDULES, &key);
+        }
+        let docs = match cached {
+            Some(docs) => docs,
             None => {
-                let at = std::time::Instant::now();
-                let all: Vec<Schedule> = self.list_schedules(clinic).await?;
-                if let Ok(mut m) = self.inner.schedules_cache.lock() {
-                    m.insert(clinic, (token, at, all.clone()));
-                }
-                all
+                let (generation, at) = (refs.generation(Class::Catalog), std::time::Instant::now());
+                let docs: Vec<Document> = self
+                    .inner
+                    .schedules
+                    .find(doc! { "clinic_id": uuid_bson(clinic.as_uuid()) })
+                    .sort(doc! { "_id": 1 })
+                    .await
+                    .map_err(|e| store_error("read", e))?
+                    .try_collect()
+                    .await
+                    .map_err(|e| store_error("read", e))?;
+                refs.put_list(Class::Catalog, collections::SCHEDULES, &key, &docs, generation, at);
+                docs
             }
         };
+        let all = docs.iter().map(from_document::<Schedule>).collect::<Result<Vec<_>, _>>()?;
         Ok(all.into_iter().filter(|s| s.resource() == resource).collect())
     }
 }
 
 impl MongoStore {
-    /// The current schedules token (`None` before the first schedule write).
-    async fn schedules_token(&self) -> StoreResult<Option<String>> {
-        let d = self
-            .inner
-            .cache_tokens
-            .find_one(doc! { "_id": SCHEDULES_TOKEN })
-            .await
-            .map_err(|e| store_error("read", e))?;
-        Ok(d.and_then(|d| d.get_str("token").ok().map(str::to_string)))
-    }
-
-    /// Gives the schedules token a value it never had (so no cached listing matches it any more).
-    async fn bump_schedules_token(&self) -> StoreResult<()> {
-        self.inner
-            .cache_tokens
-            .update_one(doc! { "_id": SCHEDULES_TOKEN }, doc! { "$set": { "token": Uuid::now_v7().to_string() } })
-            .upsert(true)
-            .await
-            .map(|_| ())
-            .map_err(|e| store_error("write", e))
-    }
-
     /// The first reason `ps` cannot be inserted, in the order the in-memory store checks: an existing id,
     /// then an MRN taken in the clinic or repeated earlier in the batch. Two queries per 1000 patients.
     async fn first_patient_conflict(&self, ps: &[Patient]) -> StoreResult<Option<ClinicError>> {
@@ -1412,6 +1987,8 @@ impl PatientStore for MongoStore {
                 .delete_many(doc! { "_id": { "$in": inserted } })
                 .await
                 .map_err(|e| store_error("patient rollback", e))?;
+            // A concurrent reader may have copied one of them meanwhile.
+            self.bump_token(Class::Patients).await?;
         }
         if is_duplicate_key(&err) {
             let culprit = &ps[failed_at.min(ps.len() - 1)];
@@ -1443,7 +2020,9 @@ impl PatientStore for MongoStore {
             }
         }
         let d = patient_document(p, self.protect.as_deref())?;
-        match self.inner.patients.replace_one(id_filter(p.id().as_uuid()), d).await {
+        let r = self.inner.patients.replace_one(id_filter(p.id().as_uuid()), d).await;
+        self.bump_token(Class::Patients).await?;
+        match r {
             Ok(r) if r.matched_count == 0 => Err(ClinicError::not_found("patient", p.id())),
             Ok(_) => Ok(()),
             Err(e) if is_duplicate_key(&e) => Err(duplicate_mrn(p)),
@@ -1451,8 +2030,9 @@ impl PatientStore for MongoStore {
         }
     }
 
+    /// From this instance's copy while it is current (see `ref_cache`).
     async fn get_patient(&self, id: PatientId) -> StoreResult<Option<Patient>> {
-        match self.inner.patients.find_one(id_filter(id.as_uuid())).await.map_err(|e| store_error("read", e))? {
+        match self.cached_doc(Class::Patients, collections::PATIENTS, &self.inner.patients, id.as_uuid()).await? {
             Some(d) => patient_from_document(self.protect.as_deref(), &d).map(Some),
             None => Ok(None),
         }
@@ -1566,9 +2146,18 @@ impl AppointmentStore for MongoStore {
         Ok(paginate_appointments(rows, &AppointmentFilter { after: None, ..f.clone() }))
     }
 
+    /// Answered from what this instance has read of the chains, without a command: a chain it has not read
+    /// is taken to be empty (most chains a booking meets first are new: a patient's day).
+    ///
+    /// Why that is safe: a snapshot only has to start from a version the guard really had, and the commit's
+    /// insert of `<key>#<v+1>` fails if the chain has moved on since — so an out-of-date version costs a retry,
+    /// never a double booking. The listing that follows reads what is new on the chain (`list_by_chains`
+    /// probes the next entry), so it reflects at least the version returned here; if it finds more, the
+    /// commit sees this instance's newer copy and returns `Stale` at once, and the retry starts from the
+    /// newer version. A commit that loses an insert reads that chain again, so the retry starts from it.
     async fn guard_versions(&self, keys: &[GuardKey]) -> StoreResult<Vec<u64>> {
         self.maybe_recover().await;
-        self.read_guards(keys).await
+        Ok(keys.iter().map(|k| self.cached_chain(k).map_or(0, |known| known.len)).collect())
     }
 
     /// Commits a booking without a multi-document transaction.
@@ -1608,11 +2197,13 @@ impl AppointmentStore for MongoStore {
             }
             e.1 += 1;
         }
-        // A guard moved past `v` exactly when its entry `v + 1` exists (chains only grow): one lookup per key.
-        let moved =
-            futures::future::try_join_all(guards.iter().map(|(k, (v, _))| self.guard_entry_exists(k, v + 1))).await?;
-        if moved.into_iter().any(|m| m) {
+        // A guard this instance knows to be past `v` (chains only grow): stale without a command. Otherwise
+        // the insert of `<key>#<v+1>` decides.
+        if guards.iter().any(|(k, (v, _))| self.cached_chain(k).is_some_and(|known| known.len > *v)) {
             return Ok(CommitOutcome::Stale);
+        }
+        if c.expected_version.is_none() {
+            return self.commit_insert(c, &guards).await;
         }
         let started = std::time::Instant::now();
         let id = id_bson(c.appointment.id().as_uuid());
@@ -1621,16 +2212,7 @@ impl AppointmentStore for MongoStore {
             return Ok(CommitOutcome::Stale);
         };
         let named = [c.appointment.id().to_string()];
-        let mut taken = 'bump: {
-            for (key, (version, by)) in &guards {
-                match self.cas_guard(key, *version, *by, &named).await {
-                    Ok(Some(_)) => {}
-                    Ok(None) => break 'bump Ok(false),
-                    Err(e) => break 'bump Err(e),
-                }
-            }
-            Ok(true)
-        };
+        let mut taken = self.take_guards(&guards, |_| &named[..], None).await;
         // The listing index: chains of the slot's keys the guards did not cover (none for the use cases').
         for key in index_keys(&c.appointment).iter().filter(|k| !guards.contains_key(k)) {
             if !matches!(taken, Ok(true)) {
@@ -1639,7 +2221,25 @@ impl AppointmentStore for MongoStore {
             taken = self.append_to_chain(key, &named).await;
         }
         match taken {
-            Ok(true) => self.finish(c, &id, token, prev, started).await,
+            Ok(true) => {
+                let outcome = self.finish(c, &id, token, prev.clone(), started).await?;
+                if outcome == CommitOutcome::Committed {
+                    match prev.as_ref().map(|p| prev_appointment(&id, p)) {
+                        // A reschedule: the chains of the slot it left must announce it too.
+                        Some(old) => {
+                            let covered: Vec<GuardKey> = guards.keys().copied().collect();
+                            self.announce_change(&c.appointment, old.ok().as_ref(), &covered).await;
+                        }
+                        None => {
+                            let d = to_document(&c.appointment)?;
+                            let (generation, at) =
+                                (self.inner.appointments_generation.load(Ordering::SeqCst), std::time::Instant::now());
+                            self.keep_appointment(&c.appointment.id().to_string(), &d, generation, at);
+                        }
+                    }
+                }
+                Ok(outcome)
+            }
             Ok(false) => {
                 self.roll_back(&id, token, prev).await?;
                 Ok(CommitOutcome::Stale)
@@ -1722,13 +2322,10 @@ impl AppointmentStore for MongoStore {
                     Err(e) => break 'write Err(e),
                 }
             }
-            for (key, (version, by)) in &guards {
-                let ids = named.get(key).map(Vec::as_slice).unwrap_or_default();
-                match self.cas_guard(key, *version, *by, ids).await {
-                    Ok(Some(_)) => {}
-                    Ok(None) => break 'write Ok(CommitOutcome::Stale),
-                    Err(e) => break 'write Err(e),
-                }
+            match self.take_guards(&guards, |key| named.get(key).map(Vec::as_slice).unwrap_or_default(), None).await {
+                Ok(true) => {}
+                Ok(false) => break 'write Ok(CommitOutcome::Stale),
+                Err(e) => break 'write Err(e),
             }
             for (key, ids) in &unguarded {
                 match self.append_to_chain(key, ids).await {
@@ -1756,7 +2353,15 @@ impl AppointmentStore for MongoStore {
                 }
             }
         }
-        let Some(failure) = failure else { return Ok(CommitOutcome::Committed) };
+        let Some(failure) = failure else {
+            let covered: Vec<GuardKey> = guards.keys().copied().collect();
+            for (c, id, _, prev) in &written {
+                if let Some(p) = prev {
+                    self.announce_change(&c.appointment, prev_appointment(id, p).ok().as_ref(), &covered).await;
+                }
+            }
+            return Ok(CommitOutcome::Committed);
+        };
         // Compensate: the unfinished rest is rolled back, the finished part (and the one whose outcome is
         // unknown) undone.
         for (i, (c, id, token, prev)) in written.iter().enumerate() {
@@ -1816,7 +2421,11 @@ impl AppointmentStore for MongoStore {
                             let settled = is_settled_at(expected_version);
                             let r = self.write_if(&id, extra, settled, CondWrite::Replace(d.clone())).await;
                             match r {
-                                Ok(true) => return Ok(()),
+                                Ok(true) => {
+                                    let old = from_document::<Appointment>(&stored).ok();
+                                    self.announce_change(a, old.as_ref(), &[]).await;
+                                    return Ok(());
+                                }
                                 Ok(false) => self.release(&id, expected_version).await?,
                                 Err(e) => {
                                     // Unknown whether it was written: keep the claim (a written version must

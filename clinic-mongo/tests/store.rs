@@ -115,8 +115,27 @@ async fn writes_left_unfinished_by_a_crashed_writer_are_rolled_back() {
     let fx = seed(store.clone(), 3).await;
     let sch = scheduler(store.clone(), fx.now);
     let admin = Actor::system();
-    // An insert that never finished: invisible to reads, and gone once older than the pending timeout.
-    let ghost = sch.create_appointment(&admin, fx.request(0, 0, &fx.individual, fx.at(9, 0))).await.unwrap();
+    // An insert that never finished: invisible to reads, and gone once older than the pending timeout. (A new
+    // booking is decided by its guard entries and never left unfinished; an insert written by the
+    // unfinished-write protocol — a batch, or a version before insert commits — can be.)
+    let req = fx.request(0, 0, &fx.individual, fx.at(9, 0));
+    let keys = clinic_core::usecases::guard_keys(&req.request, &fx.individual);
+    let versions = store.guard_versions(&keys).await.unwrap();
+    let spec = NewAppointment {
+        clinic_id: fx.clinic.id(),
+        patient_id: fx.patients[0].id(),
+        practitioner_id: fx.practitioners[0].id(),
+        room_id: None,
+        appointment_type_id: fx.individual.id(),
+        slot: TimeSlot::starting_at(fx.at(9, 0), 30).unwrap(),
+        reason: None,
+        notes: None,
+    };
+    let ghost =
+        Appointment::new(AppointmentId::new(), spec, &fx.individual, AppointmentStatus::Booked, false, fx.now).unwrap();
+    let guards = keys.iter().zip(versions).map(|(k, v)| Guard { key: *k, version: v }).collect();
+    let batch = [BookingCommit { guards, appointment: ghost.clone(), expected_version: None }];
+    assert_eq!(store.commit_bookings(&batch).await.unwrap(), CommitOutcome::Committed);
     leave_unfinished(&store, &ghost, None, Utc::now() - chrono::Duration::seconds(60)).await;
     assert!(store.get_appointment(ghost.id()).await.unwrap().is_none(), "an unfinished insert is not committed");
     // A reschedule that never finished: reads see the old slot, recovery puts it back there.
