@@ -1,8 +1,6 @@
 //! The operations both JavaScript builds expose, on DTOs. Each one converts, calls the engine, converts back.
 
-use clinic_core::import::{
-    write_rejections_csv, AppointmentRows, BoxedRecords, ImportOptions, PatientRows, Rejection,
-};
+use clinic_core::import::{write_rejections_csv, AppointmentRows, BoxedRecords, ImportOptions, PatientRows, Rejection};
 use clinic_core::{Calendar, ClinicError, ClinicId};
 
 use crate::convert;

@@ -264,7 +264,9 @@ pub fn rejection(r: &Rejection) -> RejectionDto {
 pub fn appointment_row(r: &AppointmentRow) -> AppointmentRowDto {
     let (start, start_is_local) = match r.start {
         StartSpec::Local(t) => (t.format("%Y-%m-%dT%H:%M:%S").to_string(), true),
-        StartSpec::Fixed(t) => (t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Secs, true), false),
+        StartSpec::Fixed(t) => {
+            (t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Secs, true), false)
+        }
     };
     AppointmentRowDto {
         row: r.row,

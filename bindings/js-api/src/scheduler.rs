@@ -306,7 +306,13 @@ impl JsScheduler {
 
     // ---------- import, reports, export ----------
 
-    pub fn import_patients(&self, clinic_id: Value, data: &[u8], options: Value, actor: Value) -> Result<Value, JsApiError> {
+    pub fn import_patients(
+        &self,
+        clinic_id: Value,
+        data: &[u8],
+        options: Value,
+        actor: Value,
+    ) -> Result<Value, JsApiError> {
         let id: ClinicId = required("clinicId", clinic_id)?;
         let o: ImportOptions = optional("options", options, ImportOptions::default)?;
         let a = Self::actor(actor)?;

@@ -39,7 +39,8 @@ fn napi_failed(name: &str, e: Error) -> JsApiError {
 /// `JSON.stringify(value)`; a value it refuses (a BigInt, a cycle) is `INVALID_JSON` at `name`.
 fn stringify(env: &Env, name: &str, value: Unknown<'_>) -> std::result::Result<String, JsApiError> {
     let json = json(env).map_err(|e| napi_failed(name, e))?;
-    json.stringify(value).map_err(|e| JsApiError::at(name, ErrorCode::InvalidJson, format!("not JSON-shaped: {}", e.reason)))
+    json.stringify(value)
+        .map_err(|e| JsApiError::at(name, ErrorCode::InvalidJson, format!("not JSON-shaped: {}", e.reason)))
 }
 
 /// Argument `name` (an object or array) as a DTO.

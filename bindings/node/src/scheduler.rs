@@ -43,7 +43,10 @@ pub struct Scheduler {
 }
 
 impl Scheduler {
-    fn run(&self, job: impl FnOnce(&JsScheduler) -> std::result::Result<Value, clinic_js_api::JsApiError> + Send + 'static) -> Pending {
+    fn run(
+        &self,
+        job: impl FnOnce(&JsScheduler) -> std::result::Result<Value, clinic_js_api::JsApiError> + Send + 'static,
+    ) -> Pending {
         let s = Arc::clone(&self.inner);
         Work::task(move || job(&s))
     }
@@ -95,10 +98,10 @@ impl Scheduler {
     pub fn create_clinic(&self, env: Env, input: Unknown<'_>, actor: Option<Unknown<'_>>) -> Result<Pending> {
         let args = (|| -> std::result::Result<_, JsApiError> {
             let (i, a) = (value(&env, "input", input)?, opt(&env, "actor", actor)?);
-            Ok((i, a,))
+            Ok((i, a))
         })();
         Ok(self.run(move |s| {
-            let (i, a,) = args?;
+            let (i, a) = args?;
             s.create_clinic(i, a)
         }))
     }
@@ -113,11 +116,12 @@ impl Scheduler {
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
         let args = (|| -> std::result::Result<_, JsApiError> {
-            let (c, i, a) = (value(&env, "clinicId", clinic_id)?, value(&env, "input", input)?, opt(&env, "actor", actor)?);
-            Ok((c, i, a,))
+            let (c, i, a) =
+                (value(&env, "clinicId", clinic_id)?, value(&env, "input", input)?, opt(&env, "actor", actor)?);
+            Ok((c, i, a))
         })();
         Ok(self.run(move |s| {
-            let (c, i, a,) = args?;
+            let (c, i, a) = args?;
             s.update_clinic(c, i, a)
         }))
     }
@@ -137,13 +141,18 @@ impl Scheduler {
 
     /// Adds or replaces a practitioner (`id` defaults to a new UUIDv7).
     #[napi(ts_args_type = "practitioner: PractitionerInput, actor?: Actor", ts_return_type = "Promise<Practitioner>")]
-    pub fn save_practitioner(&self, env: Env, practitioner: Unknown<'_>, actor: Option<Unknown<'_>>) -> Result<Pending> {
+    pub fn save_practitioner(
+        &self,
+        env: Env,
+        practitioner: Unknown<'_>,
+        actor: Option<Unknown<'_>>,
+    ) -> Result<Pending> {
         let args = (|| -> std::result::Result<_, JsApiError> {
             let (p, a) = (value(&env, "practitioner", practitioner)?, opt(&env, "actor", actor)?);
-            Ok((p, a,))
+            Ok((p, a))
         })();
         Ok(self.run(move |s| {
-            let (p, a,) = args?;
+            let (p, a) = args?;
             s.save_practitioner(p, a)
         }))
     }
@@ -153,10 +162,10 @@ impl Scheduler {
     pub fn save_room(&self, env: Env, room: Unknown<'_>, actor: Option<Unknown<'_>>) -> Result<Pending> {
         let args = (|| -> std::result::Result<_, JsApiError> {
             let (r, a) = (value(&env, "room", room)?, opt(&env, "actor", actor)?);
-            Ok((r, a,))
+            Ok((r, a))
         })();
         Ok(self.run(move |s| {
-            let (r, a,) = args?;
+            let (r, a) = args?;
             s.save_room(r, a)
         }))
     }
@@ -166,13 +175,18 @@ impl Scheduler {
         ts_args_type = "appointmentType: AppointmentTypeInput, actor?: Actor",
         ts_return_type = "Promise<AppointmentType>"
     )]
-    pub fn save_appointment_type(&self, env: Env, appointment_type: Unknown<'_>, actor: Option<Unknown<'_>>) -> Result<Pending> {
+    pub fn save_appointment_type(
+        &self,
+        env: Env,
+        appointment_type: Unknown<'_>,
+        actor: Option<Unknown<'_>>,
+    ) -> Result<Pending> {
         let args = (|| -> std::result::Result<_, JsApiError> {
             let (t, a) = (value(&env, "appointmentType", appointment_type)?, opt(&env, "actor", actor)?);
-            Ok((t, a,))
+            Ok((t, a))
         })();
         Ok(self.run(move |s| {
-            let (t, a,) = args?;
+            let (t, a) = args?;
             s.save_appointment_type(t, a)
         }))
     }
@@ -182,10 +196,10 @@ impl Scheduler {
     pub fn save_schedule(&self, env: Env, schedule: Unknown<'_>, actor: Option<Unknown<'_>>) -> Result<Pending> {
         let args = (|| -> std::result::Result<_, JsApiError> {
             let (x, a) = (value(&env, "schedule", schedule)?, opt(&env, "actor", actor)?);
-            Ok((x, a,))
+            Ok((x, a))
         })();
         Ok(self.run(move |s| {
-            let (x, a,) = args?;
+            let (x, a) = args?;
             s.save_schedule(x, a)
         }))
     }
@@ -203,11 +217,12 @@ impl Scheduler {
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
         let args = (|| -> std::result::Result<_, JsApiError> {
-            let (c, i, a) = (value(&env, "clinicId", clinic_id)?, value(&env, "input", input)?, opt(&env, "actor", actor)?);
-            Ok((c, i, a,))
+            let (c, i, a) =
+                (value(&env, "clinicId", clinic_id)?, value(&env, "input", input)?, opt(&env, "actor", actor)?);
+            Ok((c, i, a))
         })();
         Ok(self.run(move |s| {
-            let (c, i, a,) = args?;
+            let (c, i, a) = args?;
             s.register_patient(c, i, a)
         }))
     }
@@ -222,11 +237,12 @@ impl Scheduler {
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
         let args = (|| -> std::result::Result<_, JsApiError> {
-            let (p, i, a) = (value(&env, "patientId", patient_id)?, value(&env, "input", input)?, opt(&env, "actor", actor)?);
-            Ok((p, i, a,))
+            let (p, i, a) =
+                (value(&env, "patientId", patient_id)?, value(&env, "input", input)?, opt(&env, "actor", actor)?);
+            Ok((p, i, a))
         })();
         Ok(self.run(move |s| {
-            let (p, i, a,) = args?;
+            let (p, i, a) = args?;
             s.update_patient(p, i, a)
         }))
     }
@@ -236,10 +252,10 @@ impl Scheduler {
     pub fn patient(&self, env: Env, patient_id: Unknown<'_>, actor: Option<Unknown<'_>>) -> Result<Pending> {
         let args = (|| -> std::result::Result<_, JsApiError> {
             let (p, a) = (value(&env, "patientId", patient_id)?, opt(&env, "actor", actor)?);
-            Ok((p, a,))
+            Ok((p, a))
         })();
         Ok(self.run(move |s| {
-            let (p, a,) = args?;
+            let (p, a) = args?;
             s.patient(p, a)
         }))
     }
@@ -247,7 +263,10 @@ impl Scheduler {
     // ---------- appointments ----------
 
     /// A dry run of a booking against the store's current state: the verdict, nothing stored.
-    #[napi(ts_args_type = "clinicId: string, request: BookingRequest, actor?: Actor", ts_return_type = "Promise<Verdict>")]
+    #[napi(
+        ts_args_type = "clinicId: string, request: BookingRequest, actor?: Actor",
+        ts_return_type = "Promise<Verdict>"
+    )]
     pub fn check_booking(
         &self,
         env: Env,
@@ -256,11 +275,12 @@ impl Scheduler {
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
         let args = (|| -> std::result::Result<_, JsApiError> {
-            let (c, r, a) = (value(&env, "clinicId", clinic_id)?, value(&env, "request", request)?, opt(&env, "actor", actor)?);
-            Ok((c, r, a,))
+            let (c, r, a) =
+                (value(&env, "clinicId", clinic_id)?, value(&env, "request", request)?, opt(&env, "actor", actor)?);
+            Ok((c, r, a))
         })();
         Ok(self.run(move |s| {
-            let (c, r, a,) = args?;
+            let (c, r, a) = args?;
             s.check_booking(c, r, a)
         }))
     }
@@ -279,11 +299,12 @@ impl Scheduler {
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
         let args = (|| -> std::result::Result<_, JsApiError> {
-            let (c, x, a) = (value(&env, "clinicId", clinic_id)?, value(&env, "command", command)?, opt(&env, "actor", actor)?);
-            Ok((c, x, a,))
+            let (c, x, a) =
+                (value(&env, "clinicId", clinic_id)?, value(&env, "command", command)?, opt(&env, "actor", actor)?);
+            Ok((c, x, a))
         })();
         Ok(self.run(move |s| {
-            let (c, x, a,) = args?;
+            let (c, x, a) = args?;
             s.create_appointment(c, x, a)
         }))
     }
@@ -302,11 +323,15 @@ impl Scheduler {
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
         let args = (|| -> std::result::Result<_, JsApiError> {
-            let (i, x, a) = (value(&env, "appointmentId", appointment_id)?, value(&env, "command", command)?, opt(&env, "actor", actor)?);
-            Ok((i, x, a,))
+            let (i, x, a) = (
+                value(&env, "appointmentId", appointment_id)?,
+                value(&env, "command", command)?,
+                opt(&env, "actor", actor)?,
+            );
+            Ok((i, x, a))
         })();
         Ok(self.run(move |s| {
-            let (i, x, a,) = args?;
+            let (i, x, a) = args?;
             s.reschedule_appointment(i, x, a)
         }))
     }
@@ -324,11 +349,15 @@ impl Scheduler {
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
         let args = (|| -> std::result::Result<_, JsApiError> {
-            let (i, o, a) = (value(&env, "appointmentId", appointment_id)?, opt(&env, "options", options)?, opt(&env, "actor", actor)?);
-            Ok((i, o, a,))
+            let (i, o, a) = (
+                value(&env, "appointmentId", appointment_id)?,
+                opt(&env, "options", options)?,
+                opt(&env, "actor", actor)?,
+            );
+            Ok((i, o, a))
         })();
         Ok(self.run(move |s| {
-            let (i, o, a,) = args?;
+            let (i, o, a) = args?;
             s.cancel_appointment(i, o, a)
         }))
     }
@@ -348,11 +377,12 @@ impl Scheduler {
     ) -> Result<Pending> {
         let args = (|| -> std::result::Result<_, JsApiError> {
             let i = value(&env, "appointmentId", appointment_id)?;
-            let (st, o, a) = (value(&env, "status", status)?, opt(&env, "options", options)?, opt(&env, "actor", actor)?);
-            Ok((i, st, o, a,))
+            let (st, o, a) =
+                (value(&env, "status", status)?, opt(&env, "options", options)?, opt(&env, "actor", actor)?);
+            Ok((i, st, o, a))
         })();
         Ok(self.run(move |s| {
-            let (i, st, o, a,) = args?;
+            let (i, st, o, a) = args?;
             s.change_status(i, st, o, a)
         }))
     }
@@ -367,24 +397,30 @@ impl Scheduler {
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
         let args = (|| -> std::result::Result<_, JsApiError> {
-            let (c, q, a) = (value(&env, "clinicId", clinic_id)?, value(&env, "query", query)?, opt(&env, "actor", actor)?);
-            Ok((c, q, a,))
+            let (c, q, a) =
+                (value(&env, "clinicId", clinic_id)?, value(&env, "query", query)?, opt(&env, "actor", actor)?);
+            Ok((c, q, a))
         })();
         Ok(self.run(move |s| {
-            let (c, q, a,) = args?;
+            let (c, q, a) = args?;
             s.find_available_slots(c, q, a)
         }))
     }
 
     /// Appointments matching a filter, as far as the actor may see.
     #[napi(ts_args_type = "filter?: AppointmentFilter, actor?: Actor", ts_return_type = "Promise<Appointment[]>")]
-    pub fn list_appointments(&self, env: Env, filter: Option<Unknown<'_>>, actor: Option<Unknown<'_>>) -> Result<Pending> {
+    pub fn list_appointments(
+        &self,
+        env: Env,
+        filter: Option<Unknown<'_>>,
+        actor: Option<Unknown<'_>>,
+    ) -> Result<Pending> {
         let args = (|| -> std::result::Result<_, JsApiError> {
             let (f, a) = (opt(&env, "filter", filter)?, opt(&env, "actor", actor)?);
-            Ok((f, a,))
+            Ok((f, a))
         })();
         Ok(self.run(move |s| {
-            let (f, a,) = args?;
+            let (f, a) = args?;
             s.list_appointments(f, a)
         }))
     }
@@ -408,10 +444,10 @@ impl Scheduler {
         let args = (|| -> std::result::Result<_, JsApiError> {
             let (c, d) = (value(&env, "clinicId", clinic_id)?, bytes("data", data)?);
             let (o, a) = (opt(&env, "options", options)?, opt(&env, "actor", actor)?);
-            Ok((c, d, o, a,))
+            Ok((c, d, o, a))
         })();
         Ok(self.run(move |s| {
-            let (c, d, o, a,) = args?;
+            let (c, d, o, a) = args?;
             s.import_patients(c, &d, o, a)
         }))
     }
@@ -433,10 +469,10 @@ impl Scheduler {
         let args = (|| -> std::result::Result<_, JsApiError> {
             let (c, d) = (value(&env, "clinicId", clinic_id)?, bytes("data", data)?);
             let (o, a) = (opt(&env, "options", options)?, opt(&env, "actor", actor)?);
-            Ok((c, d, o, a,))
+            Ok((c, d, o, a))
         })();
         Ok(self.run(move |s| {
-            let (c, d, o, a,) = args?;
+            let (c, d, o, a) = args?;
             s.import_appointments(c, &d, o, a)
         }))
     }
@@ -458,10 +494,10 @@ impl Scheduler {
         let args = (|| -> std::result::Result<_, JsApiError> {
             let (c, f, t) = (value(&env, "clinicId", clinic_id)?, value(&env, "from", from)?, value(&env, "to", to)?);
             let (o, a) = (opt(&env, "options", options)?, opt(&env, "actor", actor)?);
-            Ok((c, f, t, o, a,))
+            Ok((c, f, t, o, a))
         })();
         Ok(self.run(move |s| {
-            let (c, f, t, o, a,) = args?;
+            let (c, f, t, o, a) = args?;
             s.generate_report(c, f, t, o, a)
         }))
     }
@@ -481,12 +517,13 @@ impl Scheduler {
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
         let args = (|| -> std::result::Result<_, JsApiError> {
-            let (p, f, t) = (value(&env, "practitionerId", practitioner_id)?, value(&env, "from", from)?, value(&env, "to", to)?);
+            let (p, f, t) =
+                (value(&env, "practitionerId", practitioner_id)?, value(&env, "from", from)?, value(&env, "to", to)?);
             let (o, a) = (opt(&env, "options", options)?, opt(&env, "actor", actor)?);
-            Ok((p, f, t, o, a,))
+            Ok((p, f, t, o, a))
         })();
         Ok(self.run(move |s| {
-            let (p, f, t, o, a,) = args?;
+            let (p, f, t, o, a) = args?;
             s.ical_for_practitioner(p, f, t, o, a)
         }))
     }
@@ -507,10 +544,10 @@ impl Scheduler {
         let args = (|| -> std::result::Result<_, JsApiError> {
             let (p, f, t) = (value(&env, "patientId", patient_id)?, value(&env, "from", from)?, value(&env, "to", to)?);
             let a = opt(&env, "actor", actor)?;
-            Ok((p, f, t, a,))
+            Ok((p, f, t, a))
         })();
         Ok(self.run(move |s| {
-            let (p, f, t, a,) = args?;
+            let (p, f, t, a) = args?;
             s.ical_for_patient(p, f, t, a)
         }))
     }
@@ -520,23 +557,28 @@ impl Scheduler {
     pub fn fhir_patient(&self, env: Env, patient_id: Unknown<'_>, actor: Option<Unknown<'_>>) -> Result<Pending> {
         let args = (|| -> std::result::Result<_, JsApiError> {
             let (p, a) = (value(&env, "patientId", patient_id)?, opt(&env, "actor", actor)?);
-            Ok((p, a,))
+            Ok((p, a))
         })();
         Ok(self.run(move |s| {
-            let (p, a,) = args?;
+            let (p, a) = args?;
             s.fhir_patient(p, a)
         }))
     }
 
     /// An appointment as a FHIR R4 Appointment resource.
     #[napi(ts_args_type = "appointmentId: string, actor?: Actor", ts_return_type = "Promise<FhirResource>")]
-    pub fn fhir_appointment(&self, env: Env, appointment_id: Unknown<'_>, actor: Option<Unknown<'_>>) -> Result<Pending> {
+    pub fn fhir_appointment(
+        &self,
+        env: Env,
+        appointment_id: Unknown<'_>,
+        actor: Option<Unknown<'_>>,
+    ) -> Result<Pending> {
         let args = (|| -> std::result::Result<_, JsApiError> {
             let (i, a) = (value(&env, "appointmentId", appointment_id)?, opt(&env, "actor", actor)?);
-            Ok((i, a,))
+            Ok((i, a))
         })();
         Ok(self.run(move |s| {
-            let (i, a,) = args?;
+            let (i, a) = args?;
             s.fhir_appointment(i, a)
         }))
     }
@@ -546,16 +588,19 @@ impl Scheduler {
     pub fn fhir_schedule(&self, env: Env, schedule_id: Unknown<'_>, actor: Option<Unknown<'_>>) -> Result<Pending> {
         let args = (|| -> std::result::Result<_, JsApiError> {
             let (i, a) = (value(&env, "scheduleId", schedule_id)?, opt(&env, "actor", actor)?);
-            Ok((i, a,))
+            Ok((i, a))
         })();
         Ok(self.run(move |s| {
-            let (i, a,) = args?;
+            let (i, a) = args?;
             s.fhir_schedule(i, a)
         }))
     }
 
     /// FindAvailableSlots as FHIR R4 Slot resources (status `free`).
-    #[napi(ts_args_type = "clinicId: string, query: SlotQuery, actor?: Actor", ts_return_type = "Promise<FhirResource[]>")]
+    #[napi(
+        ts_args_type = "clinicId: string, query: SlotQuery, actor?: Actor",
+        ts_return_type = "Promise<FhirResource[]>"
+    )]
     pub fn fhir_free_slots(
         &self,
         env: Env,
@@ -564,11 +609,12 @@ impl Scheduler {
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
         let args = (|| -> std::result::Result<_, JsApiError> {
-            let (c, q, a) = (value(&env, "clinicId", clinic_id)?, value(&env, "query", query)?, opt(&env, "actor", actor)?);
-            Ok((c, q, a,))
+            let (c, q, a) =
+                (value(&env, "clinicId", clinic_id)?, value(&env, "query", query)?, opt(&env, "actor", actor)?);
+            Ok((c, q, a))
         })();
         Ok(self.run(move |s| {
-            let (c, q, a,) = args?;
+            let (c, q, a) = args?;
             s.fhir_free_slots(c, q, a)
         }))
     }
@@ -589,10 +635,10 @@ impl Scheduler {
         let args = (|| -> std::result::Result<_, JsApiError> {
             let (c, r) = (value(&env, "clinicId", clinic_id)?, resource_text(&env, resource)?);
             let (o, a) = (opt(&env, "options", options)?, opt(&env, "actor", actor)?);
-            Ok((c, r, o, a,))
+            Ok((c, r, o, a))
         })();
         Ok(self.run(move |s| {
-            let (c, r, o, a,) = args?;
+            let (c, r, o, a) = args?;
             s.import_fhir_patient(c, &r, o, a)
         }))
     }
@@ -611,11 +657,12 @@ impl Scheduler {
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
         let args = (|| -> std::result::Result<_, JsApiError> {
-            let (c, r, a) = (value(&env, "clinicId", clinic_id)?, resource_text(&env, resource)?, opt(&env, "actor", actor)?);
-            Ok((c, r, a,))
+            let (c, r, a) =
+                (value(&env, "clinicId", clinic_id)?, resource_text(&env, resource)?, opt(&env, "actor", actor)?);
+            Ok((c, r, a))
         })();
         Ok(self.run(move |s| {
-            let (c, r, a,) = args?;
+            let (c, r, a) = args?;
             s.import_fhir_appointment(c, &r, a)
         }))
     }
