@@ -15,6 +15,11 @@ use crate::task::Work;
 
 type Pending = AsyncTask<Work<Value>>;
 
+/// Reads a call's arguments on the JS thread; a bad one becomes the task's error, so the promise rejects.
+fn prepare<T>(read: impl FnOnce() -> std::result::Result<T, JsApiError>) -> std::result::Result<T, JsApiError> {
+    read()
+}
+
 /// An optional argument as a JSON value (`null` when absent).
 fn opt(env: &Env, name: &str, v: Option<Unknown<'_>>) -> std::result::Result<Value, JsApiError> {
     match given(v) {
@@ -96,10 +101,10 @@ impl Scheduler {
     /// Creates a clinic (`name`, `timeZone`, `address`, `contact`, `closures`).
     #[napi(ts_args_type = "input: ClinicInput, actor?: Actor", ts_return_type = "Promise<Clinic>")]
     pub fn create_clinic(&self, env: Env, input: Unknown<'_>, actor: Option<Unknown<'_>>) -> Result<Pending> {
-        let args = (|| -> std::result::Result<_, JsApiError> {
+        let args = prepare(|| {
             let (i, a) = (value(&env, "input", input)?, opt(&env, "actor", actor)?);
             Ok((i, a))
-        })();
+        });
         Ok(self.run(move |s| {
             let (i, a) = args?;
             s.create_clinic(i, a)
@@ -115,11 +120,11 @@ impl Scheduler {
         input: Unknown<'_>,
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
-        let args = (|| -> std::result::Result<_, JsApiError> {
+        let args = prepare(|| {
             let (c, i, a) =
                 (value(&env, "clinicId", clinic_id)?, value(&env, "input", input)?, opt(&env, "actor", actor)?);
             Ok((c, i, a))
-        })();
+        });
         Ok(self.run(move |s| {
             let (c, i, a) = args?;
             s.update_clinic(c, i, a)
@@ -129,10 +134,10 @@ impl Scheduler {
     /// A clinic by id (`NOT_FOUND` if absent).
     #[napi(ts_args_type = "clinicId: string", ts_return_type = "Promise<Clinic>")]
     pub fn clinic(&self, env: Env, clinic_id: Unknown<'_>) -> Result<Pending> {
-        let args = (|| -> std::result::Result<_, JsApiError> {
+        let args = prepare(|| {
             let c = value(&env, "clinicId", clinic_id)?;
             Ok((c,))
-        })();
+        });
         Ok(self.run(move |s| {
             let (c,) = args?;
             s.clinic(c)
@@ -147,10 +152,10 @@ impl Scheduler {
         practitioner: Unknown<'_>,
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
-        let args = (|| -> std::result::Result<_, JsApiError> {
+        let args = prepare(|| {
             let (p, a) = (value(&env, "practitioner", practitioner)?, opt(&env, "actor", actor)?);
             Ok((p, a))
-        })();
+        });
         Ok(self.run(move |s| {
             let (p, a) = args?;
             s.save_practitioner(p, a)
@@ -160,10 +165,10 @@ impl Scheduler {
     /// Adds or replaces a room.
     #[napi(ts_args_type = "room: RoomInput, actor?: Actor", ts_return_type = "Promise<Room>")]
     pub fn save_room(&self, env: Env, room: Unknown<'_>, actor: Option<Unknown<'_>>) -> Result<Pending> {
-        let args = (|| -> std::result::Result<_, JsApiError> {
+        let args = prepare(|| {
             let (r, a) = (value(&env, "room", room)?, opt(&env, "actor", actor)?);
             Ok((r, a))
-        })();
+        });
         Ok(self.run(move |s| {
             let (r, a) = args?;
             s.save_room(r, a)
@@ -181,10 +186,10 @@ impl Scheduler {
         appointment_type: Unknown<'_>,
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
-        let args = (|| -> std::result::Result<_, JsApiError> {
+        let args = prepare(|| {
             let (t, a) = (value(&env, "appointmentType", appointment_type)?, opt(&env, "actor", actor)?);
             Ok((t, a))
-        })();
+        });
         Ok(self.run(move |s| {
             let (t, a) = args?;
             s.save_appointment_type(t, a)
@@ -194,10 +199,10 @@ impl Scheduler {
     /// Adds or replaces a schedule (a practitioner may only manage their own).
     #[napi(ts_args_type = "schedule: ScheduleInput, actor?: Actor", ts_return_type = "Promise<Schedule>")]
     pub fn save_schedule(&self, env: Env, schedule: Unknown<'_>, actor: Option<Unknown<'_>>) -> Result<Pending> {
-        let args = (|| -> std::result::Result<_, JsApiError> {
+        let args = prepare(|| {
             let (x, a) = (value(&env, "schedule", schedule)?, opt(&env, "actor", actor)?);
             Ok((x, a))
-        })();
+        });
         Ok(self.run(move |s| {
             let (x, a) = args?;
             s.save_schedule(x, a)
@@ -216,11 +221,11 @@ impl Scheduler {
         input: Unknown<'_>,
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
-        let args = (|| -> std::result::Result<_, JsApiError> {
+        let args = prepare(|| {
             let (c, i, a) =
                 (value(&env, "clinicId", clinic_id)?, value(&env, "input", input)?, opt(&env, "actor", actor)?);
             Ok((c, i, a))
-        })();
+        });
         Ok(self.run(move |s| {
             let (c, i, a) = args?;
             s.register_patient(c, i, a)
@@ -236,11 +241,11 @@ impl Scheduler {
         input: Unknown<'_>,
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
-        let args = (|| -> std::result::Result<_, JsApiError> {
+        let args = prepare(|| {
             let (p, i, a) =
                 (value(&env, "patientId", patient_id)?, value(&env, "input", input)?, opt(&env, "actor", actor)?);
             Ok((p, i, a))
-        })();
+        });
         Ok(self.run(move |s| {
             let (p, i, a) = args?;
             s.update_patient(p, i, a)
@@ -250,10 +255,10 @@ impl Scheduler {
     /// A patient by id.
     #[napi(ts_args_type = "patientId: string, actor?: Actor", ts_return_type = "Promise<Patient>")]
     pub fn patient(&self, env: Env, patient_id: Unknown<'_>, actor: Option<Unknown<'_>>) -> Result<Pending> {
-        let args = (|| -> std::result::Result<_, JsApiError> {
+        let args = prepare(|| {
             let (p, a) = (value(&env, "patientId", patient_id)?, opt(&env, "actor", actor)?);
             Ok((p, a))
-        })();
+        });
         Ok(self.run(move |s| {
             let (p, a) = args?;
             s.patient(p, a)
@@ -274,11 +279,11 @@ impl Scheduler {
         request: Unknown<'_>,
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
-        let args = (|| -> std::result::Result<_, JsApiError> {
+        let args = prepare(|| {
             let (c, r, a) =
                 (value(&env, "clinicId", clinic_id)?, value(&env, "request", request)?, opt(&env, "actor", actor)?);
             Ok((c, r, a))
-        })();
+        });
         Ok(self.run(move |s| {
             let (c, r, a) = args?;
             s.check_booking(c, r, a)
@@ -298,11 +303,11 @@ impl Scheduler {
         command: Unknown<'_>,
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
-        let args = (|| -> std::result::Result<_, JsApiError> {
+        let args = prepare(|| {
             let (c, x, a) =
                 (value(&env, "clinicId", clinic_id)?, value(&env, "command", command)?, opt(&env, "actor", actor)?);
             Ok((c, x, a))
-        })();
+        });
         Ok(self.run(move |s| {
             let (c, x, a) = args?;
             s.create_appointment(c, x, a)
@@ -322,14 +327,14 @@ impl Scheduler {
         command: Unknown<'_>,
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
-        let args = (|| -> std::result::Result<_, JsApiError> {
+        let args = prepare(|| {
             let (i, x, a) = (
                 value(&env, "appointmentId", appointment_id)?,
                 value(&env, "command", command)?,
                 opt(&env, "actor", actor)?,
             );
             Ok((i, x, a))
-        })();
+        });
         Ok(self.run(move |s| {
             let (i, x, a) = args?;
             s.reschedule_appointment(i, x, a)
@@ -348,14 +353,14 @@ impl Scheduler {
         options: Option<Unknown<'_>>,
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
-        let args = (|| -> std::result::Result<_, JsApiError> {
+        let args = prepare(|| {
             let (i, o, a) = (
                 value(&env, "appointmentId", appointment_id)?,
                 opt(&env, "options", options)?,
                 opt(&env, "actor", actor)?,
             );
             Ok((i, o, a))
-        })();
+        });
         Ok(self.run(move |s| {
             let (i, o, a) = args?;
             s.cancel_appointment(i, o, a)
@@ -375,12 +380,12 @@ impl Scheduler {
         options: Option<Unknown<'_>>,
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
-        let args = (|| -> std::result::Result<_, JsApiError> {
+        let args = prepare(|| {
             let i = value(&env, "appointmentId", appointment_id)?;
             let (st, o, a) =
                 (value(&env, "status", status)?, opt(&env, "options", options)?, opt(&env, "actor", actor)?);
             Ok((i, st, o, a))
-        })();
+        });
         Ok(self.run(move |s| {
             let (i, st, o, a) = args?;
             s.change_status(i, st, o, a)
@@ -396,11 +401,11 @@ impl Scheduler {
         query: Unknown<'_>,
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
-        let args = (|| -> std::result::Result<_, JsApiError> {
+        let args = prepare(|| {
             let (c, q, a) =
                 (value(&env, "clinicId", clinic_id)?, value(&env, "query", query)?, opt(&env, "actor", actor)?);
             Ok((c, q, a))
-        })();
+        });
         Ok(self.run(move |s| {
             let (c, q, a) = args?;
             s.find_available_slots(c, q, a)
@@ -415,10 +420,10 @@ impl Scheduler {
         filter: Option<Unknown<'_>>,
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
-        let args = (|| -> std::result::Result<_, JsApiError> {
+        let args = prepare(|| {
             let (f, a) = (opt(&env, "filter", filter)?, opt(&env, "actor", actor)?);
             Ok((f, a))
-        })();
+        });
         Ok(self.run(move |s| {
             let (f, a) = args?;
             s.list_appointments(f, a)
@@ -441,11 +446,11 @@ impl Scheduler {
         options: Option<Unknown<'_>>,
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
-        let args = (|| -> std::result::Result<_, JsApiError> {
+        let args = prepare(|| {
             let (c, d) = (value(&env, "clinicId", clinic_id)?, bytes("data", data)?);
             let (o, a) = (opt(&env, "options", options)?, opt(&env, "actor", actor)?);
             Ok((c, d, o, a))
-        })();
+        });
         Ok(self.run(move |s| {
             let (c, d, o, a) = args?;
             s.import_patients(c, &d, o, a)
@@ -466,11 +471,11 @@ impl Scheduler {
         options: Option<Unknown<'_>>,
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
-        let args = (|| -> std::result::Result<_, JsApiError> {
+        let args = prepare(|| {
             let (c, d) = (value(&env, "clinicId", clinic_id)?, bytes("data", data)?);
             let (o, a) = (opt(&env, "options", options)?, opt(&env, "actor", actor)?);
             Ok((c, d, o, a))
-        })();
+        });
         Ok(self.run(move |s| {
             let (c, d, o, a) = args?;
             s.import_appointments(c, &d, o, a)
@@ -491,11 +496,11 @@ impl Scheduler {
         options: Option<Unknown<'_>>,
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
-        let args = (|| -> std::result::Result<_, JsApiError> {
+        let args = prepare(|| {
             let (c, f, t) = (value(&env, "clinicId", clinic_id)?, value(&env, "from", from)?, value(&env, "to", to)?);
             let (o, a) = (opt(&env, "options", options)?, opt(&env, "actor", actor)?);
             Ok((c, f, t, o, a))
-        })();
+        });
         Ok(self.run(move |s| {
             let (c, f, t, o, a) = args?;
             s.generate_report(c, f, t, o, a)
@@ -516,12 +521,12 @@ impl Scheduler {
         options: Option<Unknown<'_>>,
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
-        let args = (|| -> std::result::Result<_, JsApiError> {
+        let args = prepare(|| {
             let (p, f, t) =
                 (value(&env, "practitionerId", practitioner_id)?, value(&env, "from", from)?, value(&env, "to", to)?);
             let (o, a) = (opt(&env, "options", options)?, opt(&env, "actor", actor)?);
             Ok((p, f, t, o, a))
-        })();
+        });
         Ok(self.run(move |s| {
             let (p, f, t, o, a) = args?;
             s.ical_for_practitioner(p, f, t, o, a)
@@ -541,11 +546,11 @@ impl Scheduler {
         to: Unknown<'_>,
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
-        let args = (|| -> std::result::Result<_, JsApiError> {
+        let args = prepare(|| {
             let (p, f, t) = (value(&env, "patientId", patient_id)?, value(&env, "from", from)?, value(&env, "to", to)?);
             let a = opt(&env, "actor", actor)?;
             Ok((p, f, t, a))
-        })();
+        });
         Ok(self.run(move |s| {
             let (p, f, t, a) = args?;
             s.ical_for_patient(p, f, t, a)
@@ -555,10 +560,10 @@ impl Scheduler {
     /// A patient as a FHIR R4 Patient resource.
     #[napi(ts_args_type = "patientId: string, actor?: Actor", ts_return_type = "Promise<FhirResource>")]
     pub fn fhir_patient(&self, env: Env, patient_id: Unknown<'_>, actor: Option<Unknown<'_>>) -> Result<Pending> {
-        let args = (|| -> std::result::Result<_, JsApiError> {
+        let args = prepare(|| {
             let (p, a) = (value(&env, "patientId", patient_id)?, opt(&env, "actor", actor)?);
             Ok((p, a))
-        })();
+        });
         Ok(self.run(move |s| {
             let (p, a) = args?;
             s.fhir_patient(p, a)
@@ -573,10 +578,10 @@ impl Scheduler {
         appointment_id: Unknown<'_>,
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
-        let args = (|| -> std::result::Result<_, JsApiError> {
+        let args = prepare(|| {
             let (i, a) = (value(&env, "appointmentId", appointment_id)?, opt(&env, "actor", actor)?);
             Ok((i, a))
-        })();
+        });
         Ok(self.run(move |s| {
             let (i, a) = args?;
             s.fhir_appointment(i, a)
@@ -586,10 +591,10 @@ impl Scheduler {
     /// A schedule as a FHIR R4 Schedule resource.
     #[napi(ts_args_type = "scheduleId: string, actor?: Actor", ts_return_type = "Promise<FhirResource>")]
     pub fn fhir_schedule(&self, env: Env, schedule_id: Unknown<'_>, actor: Option<Unknown<'_>>) -> Result<Pending> {
-        let args = (|| -> std::result::Result<_, JsApiError> {
+        let args = prepare(|| {
             let (i, a) = (value(&env, "scheduleId", schedule_id)?, opt(&env, "actor", actor)?);
             Ok((i, a))
-        })();
+        });
         Ok(self.run(move |s| {
             let (i, a) = args?;
             s.fhir_schedule(i, a)
@@ -608,11 +613,11 @@ impl Scheduler {
         query: Unknown<'_>,
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
-        let args = (|| -> std::result::Result<_, JsApiError> {
+        let args = prepare(|| {
             let (c, q, a) =
                 (value(&env, "clinicId", clinic_id)?, value(&env, "query", query)?, opt(&env, "actor", actor)?);
             Ok((c, q, a))
-        })();
+        });
         Ok(self.run(move |s| {
             let (c, q, a) = args?;
             s.fhir_free_slots(c, q, a)
@@ -632,11 +637,11 @@ impl Scheduler {
         options: Option<Unknown<'_>>,
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
-        let args = (|| -> std::result::Result<_, JsApiError> {
+        let args = prepare(|| {
             let (c, r) = (value(&env, "clinicId", clinic_id)?, resource_text(&env, resource)?);
             let (o, a) = (opt(&env, "options", options)?, opt(&env, "actor", actor)?);
             Ok((c, r, o, a))
-        })();
+        });
         Ok(self.run(move |s| {
             let (c, r, o, a) = args?;
             s.import_fhir_patient(c, &r, o, a)
@@ -656,11 +661,11 @@ impl Scheduler {
         resource: Unknown<'_>,
         actor: Option<Unknown<'_>>,
     ) -> Result<Pending> {
-        let args = (|| -> std::result::Result<_, JsApiError> {
+        let args = prepare(|| {
             let (c, r, a) =
                 (value(&env, "clinicId", clinic_id)?, resource_text(&env, resource)?, opt(&env, "actor", actor)?);
             Ok((c, r, a))
-        })();
+        });
         Ok(self.run(move |s| {
             let (c, r, a) = args?;
             s.import_fhir_appointment(c, &r, a)
