@@ -15,4 +15,8 @@ mod scheduler;
 mod task;
 
 pub use calendar::Calendar;
+pub use imports::{
+    validate_appointment_import, validate_appointment_import_async, validate_patient_import,
+    validate_patient_import_async,
+};
 pub use scheduler::Scheduler;
