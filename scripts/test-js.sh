@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Node and WASM bindings (README "Node and WASM"): builds the napi addon and both WASM builds, runs the
-# shared `node --test` suite against each (every test vector, API and bad-input tests), checks the WASM
+# shared `node --test` suite against each (every test vector, API and bad-input tests; the Node build's
+# Scheduler over a temp SQLite file), checks the WASM
 # size budget (≤ 1 MiB gzipped) and smoke-runs the JS benchmark on small data. Idempotent: the wasm-bindgen
 # CLI is cached under target/tools and `npm ci` runs only when package-lock.json changed.
 set -euo pipefail
@@ -27,11 +28,14 @@ fi
 step "js: Node addon (napi build --release) with generated index.d.ts"
 (cd bindings/node && npx napi build --platform --release --strip)
 grep -q "export declare class Calendar" bindings/node/index.d.ts
+grep -q "export declare class Scheduler" bindings/node/index.d.ts
+grep -q "export declare function validateAppointmentImport" bindings/node/index.d.ts
 grep -q "export interface CalendarInput" bindings/node/index.d.ts
 
 step "js: WASM module (--target web → pkg/, --target nodejs → pkg-node/)"
 bindings/wasm/build.sh
 grep -q "export class Calendar" bindings/wasm/pkg/clinic_wasm.d.ts
+grep -q "export function validateAppointmentImport" bindings/wasm/pkg/clinic_wasm.d.ts
 grep -q "export interface CalendarInput" bindings/wasm/pkg/clinic_wasm.d.ts
 
 step "js: WASM size budget (≤ 1 MiB gzipped)"

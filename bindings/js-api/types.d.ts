@@ -139,3 +139,72 @@ export interface PatientImport {
   /** The rejection report as CSV (row,column,code,message,value). */
   rejectionsCsv: string;
 }
+
+// ---- appointment import validation (both builds) ----
+
+/** A syntactically valid appointment row; names are resolved (and rules checked) by a store's import. */
+export interface AppointmentRow {
+  row: number; mrn: string; practitioner: string; appointmentType: string;
+  /** "YYYY-MM-DDTHH:MM:SS" clinic wall time when `startIsLocal`, else RFC 3339 in UTC. */
+  start: string; startIsLocal: boolean;
+  room?: string; reason?: string;
+}
+export interface AppointmentImport {
+  acceptedCount: number; rejectedCount: number;
+  accepted: AppointmentRow[];
+  rejections: Rejection[];
+  rejectionsCsv: string;
+}
+
+// ---- Scheduler (Node addon only): the core's entities and commands, camelCase keys ----
+// Enumerated values keep the core's spelling ("dry_run", "day_first", "noshow").
+
+/** Who is acting; omitted = the all-powerful system actor. */
+export interface Actor {
+  role: "admin" | "scheduler" | "practitioner" | "patient";
+  userId?: string; clinicId?: string; practitionerId?: string; patientId?: string;
+}
+export type ClinicInput = Omit<Clinic, "id">;
+/** `id` defaults to a new UUIDv7; `clinicId` is required. */
+export type PractitionerInput = Omit<Practitioner, "id"> & { id?: string; clinicId: string; userId?: string };
+export type RoomInput = Omit<Room, "id"> & { id?: string; clinicId: string };
+export type AppointmentTypeInput = Omit<AppointmentType, "id"> & { id?: string; clinicId: string };
+export type ScheduleInput = Omit<Schedule, "id"> & { id?: string; clinicId: string };
+export interface PatientInput {
+  givenName: string; familyName: string; mrn?: string; dateOfBirth?: string;
+  sex?: "female" | "male" | "other" | "unknown";
+  contact?: Contact; address?: Address; identifiers?: { system: string; value: string }[];
+}
+export interface CreateAppointment extends BookingRequest { proposed?: boolean; reason?: string; notes?: string }
+export interface RescheduleAppointment {
+  start: string; practitionerId?: string; roomId?: string | null; overbook?: boolean; expectedVersion?: number;
+}
+/** An appointment as stored: participants, slot, status, version and history. */
+export interface StoredAppointment {
+  id: string; clinicId: string; patientId: string; practitionerId: string; roomId?: string;
+  appointmentTypeId: string; slot: { start: string; end: string };
+  bufferBeforeMinutes: number; bufferAfterMinutes: number;
+  status: AppointmentStatus; reason?: string; notes?: string; overbooked: boolean;
+  version: number; createdAt: string; updatedAt: string;
+  history: { at: string; from?: AppointmentStatus; to: AppointmentStatus; [k: string]: unknown }[];
+}
+export interface AppointmentFilter {
+  clinicId?: string; practitionerId?: string; roomId?: string; patientId?: string;
+  from?: string; to?: string; statuses?: AppointmentStatus[]; after?: string; limit?: number;
+}
+export interface StoreImportOptions {
+  /** "dry_run" (default) validates only; "atomic" stores all or nothing; "partial" stores the valid rows. */
+  mode?: "dry_run" | "atomic" | "partial";
+  dateOrder?: "day_first" | "month_first";
+  defaultRegion?: string; maxCellChars?: number;
+}
+export interface ImportReport {
+  mode: "dry_run" | "atomic" | "partial";
+  rows: number; valid: number; stored: number; rejectedRows: number; committed: boolean;
+  acceptedIds: string[]; rejections: Rejection[];
+}
+export type AppointmentImportReport = ImportReport;
+/** GenerateReport: utilization, statuses, no-show and cancellation rates, lead times; plus `csv`. */
+export interface Report { csv: string; [k: string]: unknown }
+/** A FHIR R4 resource as FHIR writes it. */
+export type FhirResource = { resourceType: string; [k: string]: unknown };

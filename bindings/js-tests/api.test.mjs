@@ -76,6 +76,7 @@ for (const { name, lib } of impls) {
     it("exports the same names as the other build", () => {
       assert.equal(typeof lib.Calendar, "function");
       assert.equal(typeof lib.validatePatientImport, "function");
+      assert.equal(typeof lib.validateAppointmentImport, "function");
       for (const m of ["check", "checkMany", "findAvailableSlots"]) assert.equal(typeof cal[m], "function", m);
     });
 
@@ -173,6 +174,34 @@ for (const { name, lib } of impls) {
       const counts = lib.validatePatientImport(csv, { defaultRegion: "GB", includeAccepted: false });
       assert.equal(counts.acceptedCount, 1);
       assert.deepEqual(counts.accepted, []);
+    });
+
+    it("validates an appointments file row by row (syntax; names need a store)", () => {
+      const csv =
+        "mrn,practitioner,type,start,room\n" +
+        "M1,Dr Ada,Consultation,2027-02-01 09:30,\n" +
+        "M2,Dr Ada,Consultation,2027-02-01T09:30:00+01:00,Room 1\n" +
+        ",Dr Ada,Consultation,2027-02-30 09:30,\n";
+      const r = lib.validateAppointmentImport(csv);
+      assert.equal(r.acceptedCount, 2);
+      assert.equal(r.rejectedCount, 1);
+      assert.deepEqual(r.accepted[0], { row: 2, mrn: "M1", practitioner: "Dr Ada", appointmentType: "Consultation", start: "2027-02-01T09:30:00", startIsLocal: true });
+      assert.deepEqual([r.accepted[1].start, r.accepted[1].startIsLocal, r.accepted[1].room], ["2027-02-01T08:30:00Z", false, "Room 1"]);
+      assert.deepEqual(r.rejections.map((x) => `${x.row}:${x.column}:${x.code}`).sort(), ["4:mrn:REQUIRED", "4:start:INVALID_DATE"]);
+      assert.match(r.rejectionsCsv, /^row,column,code,message,value\n/);
+      assert.deepEqual(lib.validateAppointmentImport(csv, { includeAccepted: false }).accepted, []);
+      throwsCode(() => lib.validateAppointmentImport("mrn,start\nM1,2027-01-01 09:00\n"), "IMPORT_MISSING_COLUMN");
+      throwsCode(() => lib.validateAppointmentImport(csv, { maxCellChars: -1 }), "INVALID_JSON", "options.maxCellChars");
+    });
+
+    it("JS Dates are instants; BigInt and cycles are INVALID_JSON", () => {
+      const v = cal.check(request({ start: new Date("2027-02-01T16:00:00Z") }), { now: new Date(NOW) });
+      assert.equal(v.accepted, true);
+      throwsCode(() => cal.check(request({ overbook: 1n }), { now: NOW }), "INVALID_JSON", "request");
+      const cyclic = request();
+      cyclic.self = cyclic;
+      throwsCode(() => cal.check(cyclic, { now: NOW }), "INVALID_JSON", "request");
+      throwsCode(() => cal.check(request({ start: new Date("nonsense") }), { now: NOW }), "INVALID_JSON", "request.start");
     });
 
     it("a file without the needed columns is IMPORT_MISSING_COLUMN; binary junk is IMPORT_MALFORMED_FILE", () => {

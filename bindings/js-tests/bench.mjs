@@ -2,8 +2,10 @@
 //   W1 conflict checks, W2 availability search, W3 import validation — on the very data of the Rust
 //   criterion benches, exported by `cargo run --release -p clinic-js-api --example export_bench_data`.
 //
-//   node bench.mjs [DATA_DIR] [--impl node|wasm] [--quick]
+//   node bench.mjs [DATA_DIR] [--impl node|wasm] [--quick] [--baseline REPO]
 //
+// --baseline REPO also runs the builds found in another checkout (REPO/bindings/node, REPO/bindings/wasm/
+// pkg-node) as "node@base"/"wasm@base": before/after figures from one run, under the same machine load.
 // DATA_DIR defaults to ../../target/js-bench-data (or $CARGO_TARGET_DIR/js-bench-data). --quick runs fewer
 // repetitions (the CI smoke run uses it on the --small export). Each figure is the median of the repetitions;
 // the machine note matters (2 shared cores): compare builds within one run, not across days.
@@ -11,13 +13,28 @@ import fs from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import assert from "node:assert/strict";
+import { createRequire } from "node:module";
 import { impls, repoRoot } from "./impls.mjs";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const only = args.includes("--impl") ? args[args.indexOf("--impl") + 1] : null;
 const targetDir = process.env.CARGO_TARGET_DIR || path.join(repoRoot, "target");
-const dataDir = args.find((a, i) => !a.startsWith("--") && args[i - 1] !== "--impl") || path.join(targetDir, "js-bench-data");
+const valueOf = (flag) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : null);
+const baseline = valueOf("--baseline");
+const dataDir =
+  args.find((a, i) => !a.startsWith("--") && !["--impl", "--baseline"].includes(args[i - 1])) || path.join(targetDir, "js-bench-data");
+const runs = impls.filter((i) => !only || i.name === only);
+if (baseline) {
+  const require = createRequire(import.meta.url);
+  const base = {
+    "node@base": path.join(baseline, "bindings", "node", "index.js"),
+    "wasm@base": path.join(baseline, "bindings", "wasm", "pkg-node", "clinic_wasm.js"),
+  };
+  for (const [name, file] of Object.entries(base)) {
+    if (!only || name.startsWith(only)) runs.push({ name, lib: require(file) });
+  }
+}
 
 const reps = quick ? 2 : 7;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -50,7 +67,7 @@ const fmtRate = (n, ms) => {
 const rows = [];
 const report = (impl, workload, what, figure) => {
   rows.push({ impl, workload, what, figure });
-  console.log(`${impl.padEnd(5)} ${workload}  ${what.padEnd(58)} ${figure}`);
+  console.log(`${impl.padEnd(9)} ${workload}  ${what.padEnd(58)} ${figure}`);
 };
 
 console.log(`data: ${dataDir}${quick ? " (quick)" : ""}; node ${process.version}; ${new Date().toISOString()}`);
@@ -59,7 +76,7 @@ const w2 = load("w2.json");
 const w3 = load("w3.json");
 const csv = fs.readFileSync(path.join(dataDir, "w3.csv"));
 
-for (const { name, lib } of impls.filter((i) => !only || i.name === only)) {
+for (const { name, lib } of runs) {
   // ---- W1 ----
   const n = w1.calendar.appointments.length;
   const built = time(() => new lib.Calendar(w1.calendar), quick ? 1 : 3);

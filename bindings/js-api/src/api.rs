@@ -1,6 +1,6 @@
 //! The operations both JavaScript builds expose, on DTOs. Each one converts, calls the engine, converts back.
 
-use clinic_core::import::{write_rejections_csv, BoxedRecords, ImportOptions, PatientRows};
+use clinic_core::import::{write_rejections_csv, AppointmentRows, BoxedRecords, ImportOptions, PatientRows, Rejection};
 use clinic_core::{Calendar, ClinicError, ClinicId};
 
 use crate::convert;
@@ -70,22 +70,9 @@ impl JsCalendar {
     }
 }
 
-#[cfg(feature = "spreadsheets")]
-fn patient_rows<'a>(
-    bytes: &'a [u8],
-    clinic: ClinicId,
-    opts: &ImportOptions,
-) -> Result<PatientRows<BoxedRecords<'a>>, ClinicError> {
-    PatientRows::from_bytes(bytes, clinic, opts)
-}
-
 /// Without spreadsheet support only CSV is read; a spreadsheet is refused by its content, with a hint.
 #[cfg(not(feature = "spreadsheets"))]
-fn patient_rows<'a>(
-    bytes: &'a [u8],
-    clinic: ClinicId,
-    opts: &ImportOptions,
-) -> Result<PatientRows<BoxedRecords<'a>>, ClinicError> {
+fn csv_only(bytes: &[u8], opts: &ImportOptions) -> Result<(), ClinicError> {
     use clinic_core::import::{sniff_kind, FileKind};
     if sniff_kind(bytes) != FileKind::Csv {
         return Err(ClinicError::rule(
@@ -99,7 +86,76 @@ fn patient_rows<'a>(
             format!("the file has {} bytes; at most {} are accepted", bytes.len(), opts.max_file_bytes),
         ));
     }
-    PatientRows::from_csv(bytes, clinic, opts)
+    Ok(())
+}
+
+fn patient_rows<'a>(
+    bytes: &'a [u8],
+    clinic: ClinicId,
+    opts: &ImportOptions,
+) -> Result<PatientRows<BoxedRecords<'a>>, ClinicError> {
+    #[cfg(feature = "spreadsheets")]
+    return PatientRows::from_bytes(bytes, clinic, opts);
+    #[cfg(not(feature = "spreadsheets"))]
+    {
+        csv_only(bytes, opts)?;
+        PatientRows::from_csv(bytes, clinic, opts)
+    }
+}
+
+fn appointment_rows<'a>(
+    bytes: &'a [u8],
+    opts: &ImportOptions,
+) -> Result<AppointmentRows<BoxedRecords<'a>>, ClinicError> {
+    #[cfg(feature = "spreadsheets")]
+    return AppointmentRows::from_bytes(bytes, opts);
+    #[cfg(not(feature = "spreadsheets"))]
+    {
+        csv_only(bytes, opts)?;
+        AppointmentRows::from_csv(bytes, opts)
+    }
+}
+
+fn rejections_csv(rejections: &[Rejection]) -> Result<String, JsApiError> {
+    let mut csv = Vec::new();
+    write_rejections_csv(&mut csv, rejections).map_err(|e| JsApiError::from_core("", e))?;
+    Ok(String::from_utf8_lossy(&csv).into_owned())
+}
+
+/// Reads an appointments file (CSV, or XLS/XLSX where spreadsheets are read) without a store: every row's
+/// syntax (required cells, start date-time, cell lengths). Names (patient MRN, practitioner, type, room)
+/// and the booking rules need the clinic's data: `Scheduler.importAppointments` in dry-run mode checks them.
+pub fn validate_appointment_import(
+    bytes: &[u8],
+    options: &ImportOptionsDto,
+) -> Result<AppointmentImportDto, JsApiError> {
+    let opts = convert::import_options(options);
+    let rows = appointment_rows(bytes, &opts).map_err(|e| JsApiError::from_core("data", e))?;
+    let keep = options.include_accepted.unwrap_or(true);
+    let (mut accepted_count, mut rejected_count) = (0u64, 0u64);
+    let mut accepted = Vec::new();
+    let mut rejections = Vec::new();
+    for r in rows {
+        match r {
+            Ok(row) => {
+                accepted_count += 1;
+                if keep {
+                    accepted.push(convert::appointment_row(&row));
+                }
+            }
+            Err(rs) => {
+                rejected_count += 1;
+                rejections.extend(rs);
+            }
+        }
+    }
+    Ok(AppointmentImportDto {
+        accepted_count,
+        rejected_count,
+        accepted,
+        rejections_csv: rejections_csv(&rejections)?,
+        rejections: rejections.iter().map(convert::rejection).collect(),
+    })
 }
 
 /// Validates and normalizes a patients file (CSV, XLS or XLSX) without storing anything: the accepted
@@ -126,13 +182,11 @@ pub fn validate_patient_import(bytes: &[u8], options: &ImportOptionsDto) -> Resu
             }
         }
     }
-    let mut csv = Vec::new();
-    write_rejections_csv(&mut csv, &rejections).map_err(|e| JsApiError::from_core("", e))?;
     Ok(PatientImportDto {
         accepted_count,
         rejected_count,
         accepted,
+        rejections_csv: rejections_csv(&rejections)?,
         rejections: rejections.iter().map(convert::rejection).collect(),
-        rejections_csv: String::from_utf8_lossy(&csv).into_owned(),
     })
 }

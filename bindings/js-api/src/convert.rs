@@ -3,6 +3,7 @@
 
 use chrono::DateTime;
 use clinic_core::engine::{Alternatives, SlotOffer, Verdict};
+use clinic_core::import::appointments::{AppointmentRow, StartSpec};
 use clinic_core::import::{DateOrder, ImportOptions, ImportedPatient, Rejection};
 use clinic_core::model::schedule::DEFAULT_GRANULARITY_MINUTES;
 use clinic_core::vectors::{build_calendar, ExistingAppointment};
@@ -257,5 +258,24 @@ pub fn rejection(r: &Rejection) -> RejectionDto {
         code: r.code.as_str().to_string(),
         message: r.message.clone(),
         value: r.value.clone(),
+    }
+}
+
+pub fn appointment_row(r: &AppointmentRow) -> AppointmentRowDto {
+    let (start, start_is_local) = match r.start {
+        StartSpec::Local(t) => (t.format("%Y-%m-%dT%H:%M:%S").to_string(), true),
+        StartSpec::Fixed(t) => {
+            (t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Secs, true), false)
+        }
+    };
+    AppointmentRowDto {
+        row: r.row,
+        mrn: r.mrn.clone(),
+        practitioner: r.practitioner.clone(),
+        appointment_type: r.appointment_type.clone(),
+        start,
+        start_is_local,
+        room: r.room.clone(),
+        reason: r.reason.clone(),
     }
 }

@@ -9,7 +9,7 @@
 use clinic_core::{AppointmentStatus, Break, Closure, ScheduleException, Sex, WeeklyHours};
 use serde::{Deserialize, Serialize};
 
-use crate::values::{Date, Id, Instant, Time};
+use crate::values::{present, Date, Id, Instant, Time};
 
 // ------------------------------------------------------------------------------------------------------
 // Calendar input
@@ -111,12 +111,12 @@ pub struct AppointmentTypeDto {
     #[serde(default)]
     pub buffer_after_minutes: u32,
     /// Absent = 1 (an individual appointment); above 1 = a group session.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub capacity: Option<u32>,
     #[serde(default)]
     pub min_notice_minutes: u32,
     /// Absent = the engine's default horizon.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub max_horizon_days: Option<u32>,
     /// Practitioners who offer the type; empty = all of them.
     #[serde(default)]
@@ -167,7 +167,7 @@ pub struct ScheduleDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_until: Option<Date>,
     /// Absent = the engine's default granularity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub granularity_minutes: Option<u32>,
 }
 
@@ -215,7 +215,7 @@ pub struct CheckOptions {
     #[serde(default)]
     pub may_overbook: bool,
     /// Search alternatives for a rejected request (default true for one check, false for a bulk check).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub alternatives: Option<bool>,
 }
 
@@ -236,7 +236,7 @@ pub struct SlotQueryDto {
     /// An appointment being rescheduled: its own slot does not block.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclude: Option<Id>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
 }
 
@@ -307,13 +307,13 @@ pub struct ImportOptionsDto {
     /// ISO 3166 alpha-2 region for phone numbers written without `+country`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_region: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub max_cell_chars: Option<u32>,
     /// Birth dates after this clinic-local date are rejected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub today: Option<Date>,
     /// Return the accepted patients (default true); false returns counts and rejections only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub include_accepted: Option<bool>,
 }
 
@@ -382,5 +382,32 @@ pub struct PatientImportDto {
     pub accepted: Vec<AcceptedRowDto>,
     pub rejections: Vec<RejectionDto>,
     /// The rejection report as CSV (`row,column,code,message,value`), ready to save next to the file.
+    pub rejections_csv: String,
+}
+
+/// A syntactically valid appointment row (names not resolved: that needs the clinic's data).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppointmentRowDto {
+    pub row: u64,
+    pub mrn: String,
+    pub practitioner: String,
+    pub appointment_type: String,
+    /// `"YYYY-MM-DDTHH:MM:SS"` in the clinic's wall time when `startIsLocal`, else RFC 3339 in UTC.
+    pub start: String,
+    pub start_is_local: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppointmentImportDto {
+    pub accepted_count: u64,
+    pub rejected_count: u64,
+    pub accepted: Vec<AppointmentRowDto>,
+    pub rejections: Vec<RejectionDto>,
     pub rejections_csv: String,
 }

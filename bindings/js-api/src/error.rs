@@ -76,6 +76,17 @@ fn join(prefix: &str, field: &str) -> String {
     }
 }
 
+/// `chrono`'s parse error messages (`ParseError`'s `Display`).
+const CHRONO_ERRORS: &[&str] = &[
+    "input is out of range",
+    "no possible date and time matching input",
+    "input is not enough for unique date and time",
+    "input contains invalid characters",
+    "premature end of input",
+    "trailing input",
+    "bad or unsupported format string",
+];
+
 impl JsApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         JsApiError { code: code.as_str().to_string(), message: message.into(), errors: Vec::new() }
@@ -139,6 +150,17 @@ impl JsApiError {
             }
         }
         let message = message.split(" at line ").next().unwrap_or_default();
+        // The core's own types parse ids and dates with `uuid` and `chrono`, whose messages name no code.
+        if message.starts_with("UUID parsing failed") {
+            return JsApiError::at(&loc, ErrorCode::InvalidId, bounded(message.to_string()));
+        }
+        if CHRONO_ERRORS.iter().any(|m| message.starts_with(m)) {
+            return JsApiError::at(&loc, ErrorCode::InvalidDate, bounded(message.to_string()));
+        }
+        // A core type whose validating constructor runs inside serde says `invalid input: phone (INVALID_PHONE): …`.
+        if let Some(code) = message.split('(').skip(1).find_map(|r| r.split(')').next().and_then(ErrorCode::parse)) {
+            return JsApiError::at(&loc, code, bounded(message.to_string()));
+        }
         if let Some(field) = message.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`')) {
             return JsApiError::at(&join(&loc, field), ErrorCode::Required, format!("`{field}` is required"));
         }

@@ -13,11 +13,17 @@ mod api;
 mod convert;
 pub mod dto;
 mod error;
+mod json;
+#[cfg(feature = "store")]
+mod scheduler;
 mod values;
 
-pub use api::{validate_patient_import, JsCalendar};
+pub use api::{validate_appointment_import, validate_patient_import, JsCalendar};
 pub use clinic_core::ErrorCode;
 pub use error::{ErrorItem, JsApiError};
+pub use json::{camel_keys, decode_core, decode_json, encode_core, encode_json, snake_keys};
+#[cfg(feature = "store")]
+pub use scheduler::JsScheduler;
 pub use values::{Date, Id, Instant, Time};
 
 use serde::{Deserialize, Deserializer};

@@ -104,6 +104,13 @@ string_scalar!(
     |t| t.format("%H:%M:%S").to_string()
 );
 
+/// An optional number or flag that, when present, must be a value: JSON text carries `NaN` and
+/// `±Infinity` as `null`, which must not pass for "absent" (`limit: NaN` is an error, not "no limit").
+/// Used as `#[serde(default, deserialize_with = "present")]`.
+pub(crate) fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
