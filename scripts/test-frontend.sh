@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The frontend's checks: npm ci, typecheck, Vitest, production build, then the end-to-end run in Debian's
+# The frontend's checks: npm ci, the generated API types against the server's OpenAPI document, typecheck,
+# Vitest, production build, then the end-to-end run in Debian's
 # Chromium against a real clinic-server (built here) with demo data. Idempotent: Chromium is installed only
 # when missing; npm ci reuses npm's cache.
 set -euo pipefail
@@ -34,9 +35,17 @@ if [ ! -f bindings/wasm/pkg/clinic_wasm.js ]; then
   exit 1
 fi
 
+if [ -z "${CLINIC_SERVER_BIN:-}" ]; then
+  step "clinic-server (its OpenAPI document and the end-to-end run)"
+  cargo build -p clinic-server
+fi
+
 cd frontend
 step "npm ci"
 npm ci --no-audit --no-fund
+
+step "API types (src/api/schema.gen.ts) match the server's OpenAPI document"
+npm run check:api
 
 step "typecheck (tsc --noEmit, strict)"
 npm run typecheck

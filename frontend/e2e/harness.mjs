@@ -104,17 +104,20 @@ export async function startStack() {
 
   let web = api;
   let vite = null;
+  const webPort = viaServer ? apiPort : await freePort();
+  const startVite = async () => {
+    vite = spawn(process.execPath, [join(FRONTEND, 'node_modules', 'vite', 'bin', 'vite.js'), 'preview', '--port', String(webPort), '--strictPort', '--host', '127.0.0.1'], {
+      cwd: FRONTEND,
+      env: { ...process.env, CLINIC_API: api },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    vite.stdout.on('data', (d) => log.push(String(d)));
+    vite.stderr.on('data', (d) => log.push(String(d)));
+    await waitFor(`http://127.0.0.1:${webPort}/`, 30_000, vite, 'vite preview');
+  };
   if (!viaServer) {
-  const webPort = await freePort();
-  vite = spawn(process.execPath, [join(FRONTEND, 'node_modules', 'vite', 'bin', 'vite.js'), 'preview', '--port', String(webPort), '--strictPort', '--host', '127.0.0.1'], {
-    cwd: FRONTEND,
-    env: { ...process.env, CLINIC_API: api },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  vite.stdout.on('data', (d) => log.push(String(d)));
-  vite.stderr.on('data', (d) => log.push(String(d)));
-  web = `http://127.0.0.1:${webPort}`;
-  await waitFor(`${web}/`, 30_000, vite, 'vite preview');
+    await startVite();
+    web = `http://127.0.0.1:${webPort}`;
   }
   const index = await (await fetch(`${web}/`)).text();
   if (!index.includes('id="root"')) throw new Error(`${web}/ does not serve the built frontend (run vite build first)`);
@@ -129,6 +132,19 @@ export async function startStack() {
     seedOut,
     browser,
     log,
+    /** Takes the web origin away (a real outage, which the service worker's own fetches see too). */
+    async stopWeb() {
+      if (!vite) throw new Error('stopWeb needs the vite preview origin (E2E_WEB=preview)');
+      const p = vite;
+      const gone = new Promise((r) => p.once('exit', r));
+      p.kill('SIGTERM');
+      await gone;
+      vite = null;
+    },
+    /** Brings the web origin back on the same port. */
+    async startWeb() {
+      if (!vite) await startVite();
+    },
     async stop() {
       await browser.close().catch(() => {});
       vite?.kill('SIGTERM');

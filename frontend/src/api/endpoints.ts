@@ -54,6 +54,8 @@ export const paths = {
   rejectionsCsv: (importId: Uuid) => `imports/${importId}/rejections.csv`,
   report: (c: Uuid) => `clinics/${c}/reports`,
   users: 'users',
+  user: (id: Uuid) => `users/${id}`,
+  userPassword: (id: Uuid) => `users/${id}/password`,
   ws: '/api/v1/ws',
 } as const;
 
@@ -194,4 +196,7 @@ export const Api = {
   users: () => all<User>(paths.users),
   createUser: (u: { username: string; role: Role; password: string; practitioner_id?: Uuid | null; patient_id?: Uuid | null }) =>
     api<User>(paths.users, { method: 'POST', body: u }),
+  updateUser: (id: Uuid, u: { role: Role; disabled: boolean; practitioner_id: Uuid | null; patient_id: Uuid | null }) =>
+    api<User>(paths.user(id), { method: 'PUT', body: u }),
+  resetPassword: (id: Uuid, password: string) => api(paths.userPassword(id), { method: 'POST', body: { password }, as: 'none' }),
 };
