@@ -30,13 +30,13 @@ interface Form {
 }
 
 /** The engine's refusal in the server's own shape, so the form shows exactly what the server would say. */
-export function verdictProblem(violations: { code: string; message: string }[]): Problem {
+export function verdictProblem(violations: { code: string; message: string; conflicting?: string[] }[]): Problem {
   return {
     title: 'This booking breaks a scheduling rule',
     status: 409,
     code: violations[0]?.code ?? 'OUTSIDE_AVAILABILITY',
     detail: violations.map((v) => v.message).join(' '),
-    violations,
+    violations: violations.map((v) => ({ ...v, conflicting: v.conflicting ?? [] })),
   };
 }
 

@@ -23,7 +23,7 @@ const free = [
   { start: '2027-01-04T08:30:00Z', end: '2027-01-04T08:50:00Z', practitioner_id: 'd1' },
   { start: '2027-01-04T08:35:00Z', end: '2027-01-04T08:55:00Z', practitioner_id: 'd1' },
 ];
-const names = new Map([['p1', { id: 'p1', clinic_id: 'c', given_name: 'Ada', family_name: 'Lovelace', sex: 'female' as const, contact: {} }]]);
+const names = new Map([['p1', { id: 'p1', clinic_id: 'c', given_name: 'Ada', family_name: 'Lovelace', sex: 'female' as const, contact: {}, identifiers: [] }]]);
 
 describe('calendar grid', () => {
   it('places appointments and the earliest free start in clinic-local cells', () => {
