@@ -67,9 +67,9 @@ async fn admin_manages_accounts_end_to_end() {
     assert_eq!(me["role"], "practitioner");
     assert_eq!(me["practitioner_id"], ids.practitioners[1].to_string());
 
-    // A link to a record that does not exist: 404 with the field named.
+    // A link to a record that does not exist: 422 (the account exists; what the body names does not), field named.
     let (s, v) = put(&app, &path, json!({"role": "patient", "patient_id": uuid::Uuid::new_v4().to_string()})).await;
-    assert_eq!((s, v["code"].as_str()), (404, Some("NOT_FOUND")), "{v}");
+    assert_eq!((s, v["code"].as_str(), v["errors"][0]["field"].as_str()), (422, Some("NOT_FOUND"), Some("patient_id")), "{v}");
 
     // Disable: sign-in refused; enable again: allowed.
     let (s, v) = put(&app, &path, json!({"role": "scheduler", "disabled": true})).await;

@@ -33,6 +33,17 @@ async function signIn(context, role) {
   return page;
 }
 
+/** Waits for a dialog to close; when it stays open, fails with what it says (a refusal, a problem code). */
+async function closed(dialog) {
+  try {
+    await dialog.waitFor({ state: 'hidden', ...T });
+  } catch (e) {
+    const text = await dialog.innerText().catch(() => '(gone)');
+    await dialog.page().keyboard.press('Escape'); // so the tests after this one find the page usable
+    throw new Error(`the dialog stayed open: ${text.replace(/\s+/g, ' ').slice(0, 600)}`, { cause: e });
+  }
+}
+
 async function checkPage(page, name) {
   await page.waitForLoadState('networkidle');
   const bad = await axe(page);
@@ -188,7 +199,7 @@ describe('the front desk works the schedule', () => {
     await dialog.getByLabel('Patient', { exact: true }).locator('option').nth(2).waitFor({ state: 'attached', ...T });
     await dialog.getByLabel('Patient', { exact: true }).selectOption({ index: 2 });
     await dialog.getByRole('button', { name: 'Book' }).click();
-    await dialog.waitFor({ state: 'hidden', ...T });
+    await closed(dialog);
     const cellAt = (at) => page.locator(`td[data-date="${at.date}"][data-time="${at.time}"]`);
     const booked = cellAt(fromAt).locator('[data-appointment][data-status="booked"]').first();
     await booked.waitFor(T);
@@ -207,7 +218,7 @@ describe('the front desk works the schedule', () => {
     assert.equal(await dialog.getByLabel('New time').inputValue(), to.time);
     await page.screenshot({ path: join(SHOTS, 'schedule-drag-drop-confirm.png'), fullPage: true });
     await dialog.getByRole('button', { name: 'Move appointment' }).click();
-    await dialog.waitFor({ state: 'hidden', ...T });
+    await closed(dialog);
     const moved = page.locator(`td[data-date="${to.date}"] [data-appointment][data-status="booked"]`, { hasText: `${to.time} ${label.slice(6)}` });
     await moved.first().waitFor(T);
 
@@ -235,7 +246,7 @@ describe('the front desk works the schedule', () => {
     assert.equal(await dialog.getByLabel('New date').inputValue(), destDate);
     assert.equal(await dialog.getByLabel('New time').inputValue(), dest.time);
     await dialog.getByRole('button', { name: 'Move appointment' }).click();
-    await dialog.waitFor({ state: 'hidden', ...T });
+    await closed(dialog);
     await page.locator(`td[data-date="${destDate}"] [data-appointment][data-status="booked"]`, { hasText: `${dest.time} ${label.slice(6)}` }).first().waitFor(T);
     await checkPage(page, 'schedule-after-moves');
   });
@@ -340,12 +351,12 @@ describe('the admin manages user accounts', () => {
     await dialog.getByLabel('Acts as practitioner').selectOption({ index: 1 });
     await checkPage(page, 'admin-users-edit-dialog');
     await dialog.getByRole('button', { name: 'Save changes' }).click();
-    await dialog.waitFor({ state: 'hidden', ...T });
+    await closed(dialog);
     await row('e2e.nurse').filter({ hasText: 'Practitioner' }).waitFor(T);
     await row('e2e.nurse').getByRole('button', { name: 'Edit e2e.nurse' }).click();
     await dialog.getByLabel('Disabled (cannot sign in)').check();
     await dialog.getByRole('button', { name: 'Save changes' }).click();
-    await dialog.waitFor({ state: 'hidden', ...T });
+    await closed(dialog);
     await row('e2e.nurse').filter({ hasText: 'disabled' }).waitFor(T);
     await page.screenshot({ path: join(SHOTS, 'admin-users-after-changes.png'), fullPage: true });
 

@@ -101,13 +101,14 @@ export function Users({ clinicId, practitioners }: { clinicId: string; practitio
   const users = useQuery({ queryKey: keys.users, queryFn: Api.users });
   const [editing, setEditing] = useState<User | null>(null);
   const [notice, setNotice] = useState('');
+  // Kept outside the form library: its errors on unregistered fields would block every later submit.
+  const [linkError, setLinkError] = useState('');
   const {
     register,
     handleSubmit,
     reset,
     watch,
     setValue,
-    setError,
     formState: { errors },
   } = useForm<NewUserForm>({ defaultValues: { username: '', role: 'scheduler', password: '', practitioner_id: '', patient_id: '' } });
   const role = watch('role');
@@ -121,8 +122,9 @@ export function Users({ clinicId, practitioners }: { clinicId: string; practitio
   });
   const onCreate = (v: NewUserForm) => {
     // The same rule the server applies, said in the form before sending.
-    if (v.role === 'practitioner' && !v.practitioner_id) return setError('practitioner_id', { message: 'Choose the practitioner this user is' });
-    if (v.role === 'patient' && !v.patient_id) return setError('patient_id', { message: 'Choose the patient this user is' });
+    if (v.role === 'practitioner' && !v.practitioner_id) return setLinkError('Choose the practitioner this user is');
+    if (v.role === 'patient' && !v.patient_id) return setLinkError('Choose the patient this user is');
+    setLinkError('');
     setNotice('');
     create.mutate(v);
   };
@@ -190,9 +192,9 @@ export function Users({ clinicId, practitioners }: { clinicId: string; practitio
           />
         </Field>
         {role === 'practitioner' && (
-          <PractitionerSelect id="u-prac" practitioners={practitioners} value={watch('practitioner_id')} onChange={(v) => setValue('practitioner_id', v)} error={errors.practitioner_id?.message} />
+          <PractitionerSelect id="u-prac" practitioners={practitioners} value={watch('practitioner_id')} onChange={(v) => setValue('practitioner_id', v)} error={linkError || undefined} />
         )}
-        {role === 'patient' && <PatientPicker clinicId={clinicId} idPrefix="u" value={watch('patient_id')} onChange={(v) => setValue('patient_id', v)} error={errors.patient_id?.message} />}
+        {role === 'patient' && <PatientPicker clinicId={clinicId} idPrefix="u" value={watch('patient_id')} onChange={(v) => setValue('patient_id', v)} error={linkError || undefined} />}
         <div className="sm:col-span-2 lg:col-span-4">
           <ProblemView error={create.error} />
           <button className="btn" type="submit" disabled={create.isPending}>
