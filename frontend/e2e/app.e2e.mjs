@@ -347,7 +347,7 @@ describe('the admin manages user accounts', () => {
     // Change the role (with the practitioner it needs), then disable.
     await row('e2e.nurse').getByRole('button', { name: 'Edit e2e.nurse' }).click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByLabel('Role').selectOption('practitioner');
+    await dialog.getByLabel('Role', { exact: true }).selectOption('practitioner');
     await dialog.getByLabel('Acts as practitioner').selectOption({ index: 1 });
     await checkPage(page, 'admin-users-edit-dialog');
     await dialog.getByRole('button', { name: 'Save changes' }).click();

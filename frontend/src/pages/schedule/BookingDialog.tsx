@@ -58,7 +58,9 @@ export function BookingDialog({
   const tz = data?.clinic.time_zone ?? 'UTC';
   const isPatient = session.role === 'patient';
   const [refusal, setRefusal] = useState<{ problem: Problem; alternatives: SlotOffer[] } | null>(null);
-  const [idemKey] = useState(() => crypto.randomUUID());
+  // One key per opened booking: a retry of the same booking replays (never books twice), while the next
+  // booking made from this page gets its own (the server refuses a key reused for another request).
+  const idemKey = useMemo(() => crypto.randomUUID(), [draft]);
   const {
     register,
     handleSubmit,
