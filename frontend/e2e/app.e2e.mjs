@@ -212,8 +212,13 @@ describe('the front desk works the schedule', () => {
     const target = free.last();
     const toCell = target.locator('xpath=ancestor::td[1]');
     const to = { date: await toCell.getAttribute('data-date'), time: (await target.textContent()).replace('Free', '').trim() };
+    // A real mouse drag (Chromium's HTML5 drag and drop): both ends must be on screen, so the window is
+    // made tall enough for the whole day first.
+    const size = page.viewportSize();
+    await page.setViewportSize({ width: size.width, height: 2200 });
     await booked.dragTo(target);
     await dialog.waitFor(T);
+    await page.setViewportSize(size);
     assert.equal(await dialog.getByLabel('New date').inputValue(), to.date);
     assert.equal(await dialog.getByLabel('New time').inputValue(), to.time);
     await page.screenshot({ path: join(SHOTS, 'schedule-drag-drop-confirm.png'), fullPage: true });
