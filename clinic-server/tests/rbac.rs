@@ -97,7 +97,11 @@ async fn every_route_every_role() {
     ctx.vars.push(("d1", (today + chrono::Duration::days(7)).to_string()));
     // An account the user routes act on (never one whose token the test uses).
     let (s, u) = app
-        .post("/api/v1/users", "admin", json!({"username": "rbac.target", "password": "target-pass-2026", "role": "scheduler"}))
+        .post(
+            "/api/v1/users",
+            "admin",
+            json!({"username": "rbac.target", "password": "target-pass-2026", "role": "scheduler"}),
+        )
         .await;
     assert_eq!(s, 201, "{u}");
     ctx.vars.push(("u0", u["id"].as_str().unwrap().to_string()));
@@ -222,7 +226,12 @@ async fn every_route_every_role() {
             [201, 403, 403, 403],
         ),
         (Method::GET, "/api/v1/users/{u0}", None, [200, 403, 403, 403]),
-        (Method::PUT, "/api/v1/users/{u0}", Some(json!({"role": "scheduler", "disabled": false})), [200, 403, 403, 403]),
+        (
+            Method::PUT,
+            "/api/v1/users/{u0}",
+            Some(json!({"role": "scheduler", "disabled": false})),
+            [200, 403, 403, 403],
+        ),
         (
             Method::POST,
             "/api/v1/users/{u0}/password",

@@ -21,7 +21,11 @@ async fn admin_manages_accounts_end_to_end() {
 
     // Create, then sign in with the new account.
     let (s, u) = app
-        .post("/api/v1/users", "admin", json!({"username": "Nurse.Jo", "password": "nurse-jo-2026", "role": "scheduler"}))
+        .post(
+            "/api/v1/users",
+            "admin",
+            json!({"username": "Nurse.Jo", "password": "nurse-jo-2026", "role": "scheduler"}),
+        )
         .await;
     assert_eq!(s, 201, "{u}");
     assert_eq!(u["role"], "scheduler");
@@ -69,7 +73,11 @@ async fn admin_manages_accounts_end_to_end() {
 
     // A link to a record that does not exist: 422 (the account exists; what the body names does not), field named.
     let (s, v) = put(&app, &path, json!({"role": "patient", "patient_id": uuid::Uuid::new_v4().to_string()})).await;
-    assert_eq!((s, v["code"].as_str(), v["errors"][0]["field"].as_str()), (422, Some("NOT_FOUND"), Some("patient_id")), "{v}");
+    assert_eq!(
+        (s, v["code"].as_str(), v["errors"][0]["field"].as_str()),
+        (422, Some("NOT_FOUND"), Some("patient_id")),
+        "{v}"
+    );
 
     // Disable: sign-in refused; enable again: allowed.
     let (s, v) = put(&app, &path, json!({"role": "scheduler", "disabled": true})).await;
@@ -85,10 +93,8 @@ async fn admin_manages_accounts_end_to_end() {
     assert_eq!(app.login("nurse.jo", "brand-new-2026").await.0, 200);
 
     // An admin cannot demote or disable itself.
-    let admin_id = list.as_array().unwrap().iter().find(|u| u["username"] == "admin").unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let admin_id =
+        list.as_array().unwrap().iter().find(|u| u["username"] == "admin").unwrap()["id"].as_str().unwrap().to_string();
     let (s, v) = put(&app, &format!("/api/v1/users/{admin_id}"), json!({"role": "scheduler"})).await;
     assert_eq!((s, v["code"].as_str()), (403, Some("FORBIDDEN")), "{v}");
     let (s, v) = put(&app, &format!("/api/v1/users/{admin_id}"), json!({"role": "admin", "disabled": true})).await;
@@ -97,10 +103,14 @@ async fn admin_manages_accounts_end_to_end() {
     // Every change is in the audit log, with its outcome.
     let entries = app.infra.store.audit_entries(0, 10_000).await.unwrap();
     let of = |action: &str| entries.iter().filter(|e| e.action == action).collect::<Vec<_>>();
-    assert!(of("user.create").iter().any(|e| e.outcome == AuditOutcome::Success && e.target.id.as_deref() == Some(&id)));
+    assert!(of("user.create")
+        .iter()
+        .any(|e| e.outcome == AuditOutcome::Success && e.target.id.as_deref() == Some(&id)));
     assert!(of("user.create").iter().any(|e| e.outcome == AuditOutcome::Failed), "the taken username is recorded");
     assert!(of("user.update").len() >= 6);
-    assert!(of("user.update").iter().any(|e| e.outcome == AuditOutcome::Denied && e.code.as_deref() == Some("FORBIDDEN")));
+    assert!(of("user.update")
+        .iter()
+        .any(|e| e.outcome == AuditOutcome::Denied && e.code.as_deref() == Some("FORBIDDEN")));
     assert_eq!(of("user.password_reset").len(), 1);
     app.stop().await;
 }
@@ -110,20 +120,80 @@ async fn bad_input_is_a_problem_with_a_code_never_a_5xx() {
     let app = spawn_app().await;
     let p0 = app.ids.practitioners[0].to_string();
     let cases: Vec<(Method, String, Value, u16, &str)> = vec![
-        (Method::POST, "/api/v1/users".into(), json!({"username": "", "password": "long-enough", "role": "admin"}), 400, "REQUIRED"),
-        (Method::POST, "/api/v1/users".into(), json!({"username": "a b", "password": "long-enough", "role": "admin"}), 400, "INVALID_ID"),
-        (Method::POST, "/api/v1/users".into(), json!({"username": "x".repeat(65), "password": "long-enough", "role": "admin"}), 400, "TOO_LONG"),
-        (Method::POST, "/api/v1/users".into(), json!({"username": "shorty", "password": "short", "role": "admin"}), 400, "REQUIRED"),
-        (Method::POST, "/api/v1/users".into(), json!({"username": "r", "password": "long-enough", "role": "superuser"}), 400, "INVALID_JSON"),
-        (Method::POST, "/api/v1/users".into(), json!({"username": "r", "password": "long-enough", "role": "admin", "extra": 1}), 400, "INVALID_JSON"),
-        (Method::POST, "/api/v1/users".into(), json!({"username": "r", "password": "long-enough", "role": "admin", "practitioner_id": p0}), 400, "FORBIDDEN"),
-        (Method::POST, "/api/v1/users".into(), json!({"username": "r", "password": "long-enough", "role": "patient"}), 400, "REQUIRED"),
-        (Method::POST, "/api/v1/users".into(), json!({"username": "r", "password": "long-enough", "role": "scheduler", "clinic_id": uuid::Uuid::new_v4().to_string()}), 403, "FORBIDDEN"),
+        (
+            Method::POST,
+            "/api/v1/users".into(),
+            json!({"username": "", "password": "long-enough", "role": "admin"}),
+            400,
+            "REQUIRED",
+        ),
+        (
+            Method::POST,
+            "/api/v1/users".into(),
+            json!({"username": "a b", "password": "long-enough", "role": "admin"}),
+            400,
+            "INVALID_ID",
+        ),
+        (
+            Method::POST,
+            "/api/v1/users".into(),
+            json!({"username": "x".repeat(65), "password": "long-enough", "role": "admin"}),
+            400,
+            "TOO_LONG",
+        ),
+        (
+            Method::POST,
+            "/api/v1/users".into(),
+            json!({"username": "shorty", "password": "short", "role": "admin"}),
+            400,
+            "REQUIRED",
+        ),
+        (
+            Method::POST,
+            "/api/v1/users".into(),
+            json!({"username": "r", "password": "long-enough", "role": "superuser"}),
+            400,
+            "INVALID_JSON",
+        ),
+        (
+            Method::POST,
+            "/api/v1/users".into(),
+            json!({"username": "r", "password": "long-enough", "role": "admin", "extra": 1}),
+            400,
+            "INVALID_JSON",
+        ),
+        (
+            Method::POST,
+            "/api/v1/users".into(),
+            json!({"username": "r", "password": "long-enough", "role": "admin", "practitioner_id": p0}),
+            400,
+            "FORBIDDEN",
+        ),
+        (
+            Method::POST,
+            "/api/v1/users".into(),
+            json!({"username": "r", "password": "long-enough", "role": "patient"}),
+            400,
+            "REQUIRED",
+        ),
+        (
+            Method::POST,
+            "/api/v1/users".into(),
+            json!({"username": "r", "password": "long-enough", "role": "scheduler", "clinic_id": uuid::Uuid::new_v4().to_string()}),
+            403,
+            "FORBIDDEN",
+        ),
         (Method::GET, "/api/v1/users/not-a-uuid".into(), Value::Null, 400, "INVALID_ID"),
         (Method::GET, format!("/api/v1/users/{}", uuid::Uuid::new_v4()), Value::Null, 404, "NOT_FOUND"),
         (Method::PUT, format!("/api/v1/users/{}", uuid::Uuid::new_v4()), json!({"role": "admin"}), 404, "NOT_FOUND"),
         (Method::PUT, format!("/api/v1/users/{}", uuid::Uuid::new_v4()), json!({}), 400, "INVALID_JSON"),
-        (Method::POST, format!("/api/v1/users/{}/password", uuid::Uuid::new_v4()), json!({"password": "long-enough"}), 404, "NOT_FOUND"),
+        (
+            Method::POST,
+            format!("/api/v1/users/{}/password", uuid::Uuid::new_v4()),
+            json!({"password": "long-enough"}),
+            404,
+            "NOT_FOUND",
+        ),
         (Method::DELETE, "/api/v1/users".into(), Value::Null, 405, "METHOD_NOT_ALLOWED"),
     ];
     let mut failures = Vec::new();

@@ -390,8 +390,15 @@ describe('on a phone (390×844)', () => {
       await link.tap();
       await page.getByRole('heading', { level: 1 }).waitFor(T);
       await page.waitForLoadState('networkidle');
-      const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
-      if (scroll > inner) wide.push(`${label}: ${scroll}px wide in a ${inner}px viewport`);
+      // Against the phone's width itself: a mobile browser zooms out to fit a page that is too wide, so the
+      // window's own width would grow with the page.
+      const [scroll, client, panned] = await page.evaluate(() => {
+        window.scrollTo(10_000, window.scrollY);
+        const x = Math.max(window.scrollX, window.visualViewport?.offsetLeft ?? 0, window.visualViewport?.pageLeft ?? 0);
+        window.scrollTo(0, window.scrollY);
+        return [document.documentElement.scrollWidth, document.documentElement.clientWidth, x];
+      });
+      if (scroll > 390 || client > 390 || panned > 0) wide.push(`${label}: ${scroll}px of content, ${client}px layout width, pans ${panned}px sideways on a 390px phone`);
       await page.screenshot({ path: join(SHOTS, `phone-${label.toLowerCase()}.png`), fullPage: true });
     }
     assert.deepEqual(wide, [], 'pages that scroll sideways on a phone');

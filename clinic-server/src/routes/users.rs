@@ -150,8 +150,9 @@ async fn check_links(
     if let Some(p) = practitioner {
         let found = store.get_practitioner(p).await?;
         if found.is_none_or(|x| clinic.is_some_and(|c| c != x.clinic_id())) {
-            return Err(ClinicError::field(ErrorCode::NotFound, "practitioner_id", format!("no practitioner {p}"))
-                .into());
+            return Err(
+                ClinicError::field(ErrorCode::NotFound, "practitioner_id", format!("no practitioner {p}")).into()
+            );
         }
     }
     if let Some(p) = patient {

@@ -145,7 +145,7 @@ export function Schedule() {
             </select>
           </div>
         )}
-        <div className="flex items-end gap-1">
+        <div className="flex flex-wrap items-end gap-1">
           <button type="button" className="btn-secondary" onClick={() => setDate(addDays(day, view === 'day' ? -1 : -7))}>
             ‹ Previous
           </button>
