@@ -91,16 +91,19 @@ export async function startStack() {
   const apiPort = await freePort();
   const log = [];
   // By default `vite preview` serves the built app and proxies /api (WebSocket included) to the server.
-  // E2E_WEB=server has clinic-server serve it (--web-dir), with its CSP: that needs 'wasm-unsafe-eval' in
-  // script-src for the WASM engine to start, which the server's CSP does not allow yet.
+  // E2E_WEB=server has clinic-server serve it (--web-dir), under the server's own CSP.
   const viaServer = (process.env.E2E_WEB ?? 'preview') === 'server';
   const serveArgs = ['serve', '--listen', `127.0.0.1:${apiPort}`, '--data', data, '--log-format', 'text'];
   if (viaServer) serveArgs.push('--web-dir', join(FRONTEND, 'dist'));
-  const server = spawn(bin, serveArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stdout.on('data', (d) => log.push(String(d)));
-  server.stderr.on('data', (d) => log.push(String(d)));
   const api = `http://127.0.0.1:${apiPort}`;
-  await waitFor(`${api}/healthz`, 30_000, server, 'clinic-server');
+  let server = null;
+  const startServer = async () => {
+    server = spawn(bin, serveArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    server.stdout.on('data', (d) => log.push(String(d)));
+    server.stderr.on('data', (d) => log.push(String(d)));
+    await waitFor(`${api}/healthz`, 30_000, server, 'clinic-server');
+  };
+  await startServer();
 
   let web = api;
   let vite = null;
@@ -134,21 +137,23 @@ export async function startStack() {
     log,
     /** Takes the web origin away (a real outage, which the service worker's own fetches see too). */
     async stopWeb() {
-      if (!vite) throw new Error('stopWeb needs the vite preview origin (E2E_WEB=preview)');
-      const p = vite;
+      const p = viaServer ? server : vite;
+      if (!p) return;
       const gone = new Promise((r) => p.once('exit', r));
       p.kill('SIGTERM');
       await gone;
-      vite = null;
+      if (viaServer) server = null;
+      else vite = null;
     },
-    /** Brings the web origin back on the same port. */
+    /** Brings the web origin back on the same port (the server keeps its data directory). */
     async startWeb() {
-      if (!vite) await startVite();
+      if (viaServer && !server) await startServer();
+      if (!viaServer && !vite) await startVite();
     },
     async stop() {
       await browser.close().catch(() => {});
       vite?.kill('SIGTERM');
-      server.kill('SIGTERM');
+      server?.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 300));
       rmSync(data, { recursive: true, force: true });
     },
