@@ -21,15 +21,16 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 command -v pdftotext >/dev/null || { echo "pdftotext missing: scripts/test-tools.sh installs poppler-utils" >&2; exit 1; }
 
-step "WASM engine (bindings/wasm/pkg) for client-side checks"
-if [ -d bindings/wasm ] && [ ! -f bindings/wasm/pkg/clinic_wasm.js ]; then
+step "WASM engine (bindings/wasm/pkg, or CLINIC_WASM_PKG) for client-side checks"
+WASM_PKG=${CLINIC_WASM_PKG:-bindings/wasm/pkg}
+if [ -d bindings/wasm ] && [ ! -f "$WASM_PKG/clinic_wasm.js" ]; then
   if [ -x scripts/build-wasm.sh ]; then
     scripts/build-wasm.sh
   elif [ -x scripts/test-js.sh ]; then
     scripts/test-js.sh
   fi
 fi
-if [ ! -f bindings/wasm/pkg/clinic_wasm.js ]; then
+if [ ! -f "$WASM_PKG/clinic_wasm.js" ]; then
   # Without it the engine tests would be skipped and the client-side refusal could not be shown: fail here.
   echo "bindings/wasm/pkg/clinic_wasm.js is missing: build the WASM module (scripts/test-js.sh) before the frontend checks" >&2
   exit 1

@@ -105,7 +105,7 @@ export function Grid({
         ? `Moving the ${fmtTime(moving.start, tz)} appointment of ${patientName(names.get(moving.patient_id), 'the patient')}: go to the new time and press Enter, or Escape to leave it.`
         : ''}
     </p>
-    <div className="overflow-x-auto rounded border border-slate-300 bg-white">
+    <div className="relative overflow-x-auto rounded border border-slate-300 bg-white">
       <table ref={table} role="grid" aria-label={label} aria-describedby="grid-help" className="w-full table-fixed border-collapse text-sm">
         <thead>
           <tr role="row">
