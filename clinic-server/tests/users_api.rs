@@ -112,6 +112,19 @@ async fn admin_manages_accounts_end_to_end() {
         .iter()
         .any(|e| e.outcome == AuditOutcome::Denied && e.code.as_deref() == Some("FORBIDDEN")));
     assert_eq!(of("user.password_reset").len(), 1);
+    // A refused attempt by another role is recorded too.
+    let (s, _) = app
+        .post(
+            "/api/v1/users",
+            "scheduler",
+            json!({"username": "sneaky", "password": "sneaky-pass-2026", "role": "admin"}),
+        )
+        .await;
+    assert_eq!(s, 403);
+    let entries = app.infra.store.audit_entries(0, 10_000).await.unwrap();
+    assert!(entries.iter().any(|e| e.action == "user.create"
+        && e.outcome == AuditOutcome::Denied
+        && e.actor.role == Some(clinic_core::rbac::Role::Scheduler)));
     app.stop().await;
 }
 

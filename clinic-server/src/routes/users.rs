@@ -2,7 +2,8 @@
 //! record they are. Passwords are hashed by `clinic-server-infra` (Argon2id) and never leave it.
 //!
 //! Accounts are disabled rather than deleted: the audit log names users by id, and a deleted id would leave
-//! its entries pointing at nobody. Every change is recorded in the audit log (ids and codes only).
+//! its entries pointing at nobody. Every change, and every refused attempt at one, is recorded in the audit log
+//! (ids and codes only).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -205,8 +206,8 @@ pub async fn create_user(
     ip: ClientIp,
     ApiJson(body): ApiJson<NewUserBody>,
 ) -> ApiResult<(StatusCode, Json<UserView>)> {
-    may_manage(&actor)?;
     let r = async {
+        may_manage(&actor)?;
         let clinic = body.clinic_id.map(ClinicId).or(actor.clinic_id);
         authorize(&actor, Permission::ManageUsers, &Target { clinic_id: clinic, ..Target::default() })?;
         if let Some(c) = clinic {
@@ -261,9 +262,9 @@ pub async fn update_user(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<UserUpdateBody>,
 ) -> ApiResult<Json<UserView>> {
-    may_manage(&actor)?;
     let id = UserId(id);
     let r = async {
+        may_manage(&actor)?;
         let user = load(&st, &actor, id).await?;
         let role: Role = body.role.into();
         if actor.user_id == Some(id) && (role != Role::Admin || body.disabled) {
@@ -298,9 +299,9 @@ pub async fn reset_password(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<PasswordBody>,
 ) -> ApiResult<StatusCode> {
-    may_manage(&actor)?;
     let id = UserId(id);
     let r = async {
+        may_manage(&actor)?;
         load(&st, &actor, id).await?;
         st.infra.accounts.set_password(id, SecretString::from(body.password)).await?;
         st.infra.refresh.revoke_user(id).await?;
