@@ -164,7 +164,7 @@ export function Schedule() {
         </div>
       </div>
       <p className="mb-2 text-sm text-slate-700" aria-live="polite">
-        {appts.isFetching ? 'Loading…' : `${shown.length} appointments, ${free.length} free start times shown`}
+        {appts.isFetching ? 'Loading…' : `${shown.length} appointments, ${online ? `${free.length} free start times shown` : 'free times hidden while offline'}`}
         {engine.source === 'wasm' ? ' · free slots computed in the browser' : ' · free slots from the server'}
       </p>
       <Grid
