@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The frontend's checks: npm ci, typecheck, Vitest, production build, then the end-to-end run in Debian's
+# The frontend's checks: npm ci, the generated API types against the server's OpenAPI document, typecheck,
+# Vitest, production build, then the end-to-end run in Debian's
 # Chromium against a real clinic-server (built here) with demo data. Idempotent: Chromium is installed only
 # when missing; npm ci reuses npm's cache.
 set -euo pipefail
@@ -20,23 +21,32 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 command -v pdftotext >/dev/null || { echo "pdftotext missing: scripts/test-tools.sh installs poppler-utils" >&2; exit 1; }
 
-step "WASM engine (bindings/wasm/pkg) for client-side checks"
-if [ -d bindings/wasm ] && [ ! -f bindings/wasm/pkg/clinic_wasm.js ]; then
+step "WASM engine (bindings/wasm/pkg, or CLINIC_WASM_PKG) for client-side checks"
+WASM_PKG=${CLINIC_WASM_PKG:-bindings/wasm/pkg}
+if [ -d bindings/wasm ] && [ ! -f "$WASM_PKG/clinic_wasm.js" ]; then
   if [ -x scripts/build-wasm.sh ]; then
     scripts/build-wasm.sh
   elif [ -x scripts/test-js.sh ]; then
     scripts/test-js.sh
   fi
 fi
-if [ ! -f bindings/wasm/pkg/clinic_wasm.js ]; then
+if [ ! -f "$WASM_PKG/clinic_wasm.js" ]; then
   # Without it the engine tests would be skipped and the client-side refusal could not be shown: fail here.
   echo "bindings/wasm/pkg/clinic_wasm.js is missing: build the WASM module (scripts/test-js.sh) before the frontend checks" >&2
   exit 1
 fi
 
+if [ -z "${CLINIC_SERVER_BIN:-}" ]; then
+  step "clinic-server (its OpenAPI document and the end-to-end run)"
+  cargo build -p clinic-server
+fi
+
 cd frontend
 step "npm ci"
 npm ci --no-audit --no-fund
+
+step "API types (src/api/schema.gen.ts) match the server's OpenAPI document"
+npm run check:api
 
 step "typecheck (tsc --noEmit, strict)"
 npm run typecheck

@@ -217,6 +217,29 @@ impl Accounts {
         Ok(user)
     }
 
+    /// Changes an account's role and the links that role needs (checked with [`validate_links`], so a
+    /// practitioner user always names its practitioner and an admin names none).
+    pub async fn set_role(
+        &self,
+        id: clinic_core::ids::UserId,
+        role: Role,
+        practitioner_id: Option<PractitionerId>,
+        patient_id: Option<PatientId>,
+    ) -> Result<User> {
+        validate_links(role, practitioner_id, patient_id)?;
+        let mut user = self.get(id).await?;
+        user.role = role;
+        user.practitioner_id = practitioner_id;
+        user.patient_id = patient_id;
+        self.store.update_user(&user).await?;
+        Ok(user)
+    }
+
+    /// Every account, ordered by username.
+    pub async fn list(&self) -> Result<Vec<User>> {
+        self.store.list_users().await
+    }
+
     pub async fn get(&self, id: clinic_core::ids::UserId) -> Result<User> {
         self.store.user_by_id(id).await?.ok_or_else(|| InfraError::NotFound { entity: "user", id: id.to_string() })
     }

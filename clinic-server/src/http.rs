@@ -76,6 +76,9 @@ fn api() -> Router<AppState> {
         .route("/fhir/Schedule/{id}", get(interop::fhir_schedule))
         .route("/fhir/Slot", get(interop::fhir_slots))
         .route("/ws", get(crate::live::ws))
+        .route("/users", get(users::list_users).post(users::create_user))
+        .route("/users/{id}", get(users::get_user).put(users::update_user))
+        .route("/users/{id}/password", post(users::reset_password))
         .fallback(api_not_found)
         .route_layer(middleware::from_fn(tag_route))
 }

@@ -22,12 +22,13 @@ use crate::routes::*;
         imports::import_patients, imports::import_appointments, imports::rejections_csv,
         interop::practitioner_ics, interop::patient_ics,
         interop::fhir_patient, interop::fhir_appointment, interop::fhir_schedule, interop::fhir_slots,
+        users::list_users, users::create_user, users::get_user, users::update_user, users::reset_password,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&Bearer),
     tags(
         (name = "auth"), (name = "catalog"), (name = "schedules"), (name = "patients"), (name = "appointments"),
-        (name = "availability"), (name = "reports"), (name = "imports"), (name = "interop"), (name = "fhir"), (name = "operations"),
+        (name = "availability"), (name = "reports"), (name = "imports"), (name = "interop"), (name = "fhir"), (name = "operations"), (name = "users"),
     )
 )]
 #[derive(Debug)]

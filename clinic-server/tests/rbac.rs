@@ -95,6 +95,16 @@ async fn every_route_every_role() {
     let today = chrono::Utc::now().date_naive();
     ctx.vars.push(("d0", today.to_string()));
     ctx.vars.push(("d1", (today + chrono::Duration::days(7)).to_string()));
+    // An account the user routes act on (never one whose token the test uses).
+    let (s, u) = app
+        .post(
+            "/api/v1/users",
+            "admin",
+            json!({"username": "rbac.target", "password": "target-pass-2026", "role": "scheduler"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{u}");
+    ctx.vars.push(("u0", u["id"].as_str().unwrap().to_string()));
 
     let clinic_body = json!({"name": "Elsewhere", "time_zone": "Europe/Paris"});
     let person = json!({"name": "Dr. New"});
@@ -207,6 +217,26 @@ async fn every_route_every_role() {
             "/api/v1/fhir/Slot?clinic_id={c}&appointment_type_id={t0}&from={from}&to={to}",
             None,
             [200, 200, 200, 200],
+        ),
+        (Method::GET, "/api/v1/users", None, [200, 403, 403, 403]),
+        (
+            Method::POST,
+            "/api/v1/users",
+            Some(json!({"username": "rbac.new", "password": "new-user-pass-2026", "role": "scheduler"})),
+            [201, 403, 403, 403],
+        ),
+        (Method::GET, "/api/v1/users/{u0}", None, [200, 403, 403, 403]),
+        (
+            Method::PUT,
+            "/api/v1/users/{u0}",
+            Some(json!({"role": "scheduler", "disabled": false})),
+            [200, 403, 403, 403],
+        ),
+        (
+            Method::POST,
+            "/api/v1/users/{u0}/password",
+            Some(json!({"password": "reset-pass-2026"})),
+            [204, 403, 403, 403],
         ),
     ];
 

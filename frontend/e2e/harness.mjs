@@ -91,30 +91,36 @@ export async function startStack() {
   const apiPort = await freePort();
   const log = [];
   // By default `vite preview` serves the built app and proxies /api (WebSocket included) to the server.
-  // E2E_WEB=server has clinic-server serve it (--web-dir), with its CSP: that needs 'wasm-unsafe-eval' in
-  // script-src for the WASM engine to start, which the server's CSP does not allow yet.
+  // E2E_WEB=server has clinic-server serve it (--web-dir), under the server's own CSP.
   const viaServer = (process.env.E2E_WEB ?? 'preview') === 'server';
   const serveArgs = ['serve', '--listen', `127.0.0.1:${apiPort}`, '--data', data, '--log-format', 'text'];
   if (viaServer) serveArgs.push('--web-dir', join(FRONTEND, 'dist'));
-  const server = spawn(bin, serveArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stdout.on('data', (d) => log.push(String(d)));
-  server.stderr.on('data', (d) => log.push(String(d)));
   const api = `http://127.0.0.1:${apiPort}`;
-  await waitFor(`${api}/healthz`, 30_000, server, 'clinic-server');
+  let server = null;
+  const startServer = async () => {
+    server = spawn(bin, serveArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    server.stdout.on('data', (d) => log.push(String(d)));
+    server.stderr.on('data', (d) => log.push(String(d)));
+    await waitFor(`${api}/healthz`, 30_000, server, 'clinic-server');
+  };
+  await startServer();
 
   let web = api;
   let vite = null;
+  const webPort = viaServer ? apiPort : await freePort();
+  const startVite = async () => {
+    vite = spawn(process.execPath, [join(FRONTEND, 'node_modules', 'vite', 'bin', 'vite.js'), 'preview', '--port', String(webPort), '--strictPort', '--host', '127.0.0.1'], {
+      cwd: FRONTEND,
+      env: { ...process.env, CLINIC_API: api },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    vite.stdout.on('data', (d) => log.push(String(d)));
+    vite.stderr.on('data', (d) => log.push(String(d)));
+    await waitFor(`http://127.0.0.1:${webPort}/`, 30_000, vite, 'vite preview');
+  };
   if (!viaServer) {
-  const webPort = await freePort();
-  vite = spawn(process.execPath, [join(FRONTEND, 'node_modules', 'vite', 'bin', 'vite.js'), 'preview', '--port', String(webPort), '--strictPort', '--host', '127.0.0.1'], {
-    cwd: FRONTEND,
-    env: { ...process.env, CLINIC_API: api },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  vite.stdout.on('data', (d) => log.push(String(d)));
-  vite.stderr.on('data', (d) => log.push(String(d)));
-  web = `http://127.0.0.1:${webPort}`;
-  await waitFor(`${web}/`, 30_000, vite, 'vite preview');
+    await startVite();
+    web = `http://127.0.0.1:${webPort}`;
   }
   const index = await (await fetch(`${web}/`)).text();
   if (!index.includes('id="root"')) throw new Error(`${web}/ does not serve the built frontend (run vite build first)`);
@@ -129,10 +135,25 @@ export async function startStack() {
     seedOut,
     browser,
     log,
+    /** Takes the web origin away (a real outage, which the service worker's own fetches see too). */
+    async stopWeb() {
+      const p = viaServer ? server : vite;
+      if (!p) return;
+      const gone = new Promise((r) => p.once('exit', r));
+      p.kill('SIGTERM');
+      await gone;
+      if (viaServer) server = null;
+      else vite = null;
+    },
+    /** Brings the web origin back on the same port (the server keeps its data directory). */
+    async startWeb() {
+      if (viaServer && !server) await startServer();
+      if (!viaServer && !vite) await startVite();
+    },
     async stop() {
       await browser.close().catch(() => {});
       vite?.kill('SIGTERM');
-      server.kill('SIGTERM');
+      server?.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 300));
       rmSync(data, { recursive: true, force: true });
     },

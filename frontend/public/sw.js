@@ -3,9 +3,15 @@
  * so the app opens offline; GETs of the schedule's data are network-first with the last answer kept, so a
  * schedule already loaded stays readable offline. Signing out clears the data cache (message 'clear-data').
  */
-const SHELL = 'clinic-shell-v1';
-const DATA = 'clinic-data-v1';
-const DATA_PATHS = [/\/api\/v1\/clinics(\/[^/]+)?$/, /\/api\/v1\/clinics\/[^/]+\/(practitioners|rooms|appointment-types|schedules|appointments)$/];
+const SHELL = 'clinic-shell-v2';
+const DATA = 'clinic-data-v2';
+// The catalog and the appointment lists (ids, times and statuses; patient names are not kept offline). The
+// query string is part of the cache key, so each loaded week is kept as it was last seen.
+const DATA_PATHS = [
+  /\/api\/v1\/clinics(\/[^/]+)?$/,
+  /\/api\/v1\/clinics\/[^/]+\/(practitioners|rooms|appointment-types|schedules)$/,
+  /\/api\/v1\/appointments$/,
+];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(

@@ -9,6 +9,7 @@ pub mod imports;
 pub mod interop;
 pub mod patients;
 pub mod reports;
+pub mod users;
 
 use clinic_core::rbac::{authorize, Actor, Permission, Role, Target};
 use clinic_core::{ClinicError, ErrorCode};

@@ -1,6 +1,7 @@
 import { api, upload } from './client';
 import type {
   Appointment,
+  Bodies,
   AppointmentStatus,
   AppointmentType,
   AppointmentTypeInput,
@@ -13,7 +14,6 @@ import type {
   PatientInput,
   Practitioner,
   Report,
-  Role,
   Room,
   Schedule,
   ScheduleInput,
@@ -54,6 +54,8 @@ export const paths = {
   rejectionsCsv: (importId: Uuid) => `imports/${importId}/rejections.csv`,
   report: (c: Uuid) => `clinics/${c}/reports`,
   users: 'users',
+  user: (id: Uuid) => `users/${id}`,
+  userPassword: (id: Uuid) => `users/${id}/password`,
   ws: '/api/v1/ws',
 } as const;
 
@@ -89,7 +91,7 @@ async function all<T>(path: string, params: Record<string, string | number | und
 
 export const Api = {
   login: (username: string, password: string) =>
-    api<TokenPair>(paths.login, { body: { username, password }, noAuth: true }),
+    api<TokenPair>(paths.login, { body: { username, password } satisfies Bodies['login'], noAuth: true }),
   logout: (refresh_token: string | null) =>
     api(paths.logout, { method: 'POST', body: refresh_token ? { refresh_token } : {}, as: 'none' }),
   me: () => api<Session>(paths.me),
@@ -99,19 +101,19 @@ export const Api = {
   updateClinic: (c: Clinic, closures: Clinic['closures']) =>
     api<Clinic>(paths.clinic(c.id), {
       method: 'PUT',
-      body: { name: c.name, time_zone: c.time_zone, address: c.address ?? null, contact: c.contact ?? {}, closures },
+      body: { name: c.name, time_zone: c.time_zone, address: c.address ?? null, contact: c.contact ?? {}, closures } satisfies Bodies['clinic'],
     }),
 
   practitioners: (c: Uuid) => all<Practitioner>(paths.practitioners(c)),
   savePractitioner: (c: Uuid, p: { id?: Uuid; name: string; active: boolean; contact?: Practitioner['contact'] }) => {
-    const body = { name: p.name, active: p.active, contact: p.contact ?? {} };
+    const body = { name: p.name, active: p.active, contact: p.contact ?? {} } satisfies Bodies['practitioner'];
     return p.id
       ? api<Practitioner>(paths.practitioner(p.id), { method: 'PUT', body })
       : api<Practitioner>(paths.practitioners(c), { method: 'POST', body });
   },
   rooms: (c: Uuid) => all<Room>(paths.rooms(c)),
   saveRoom: (c: Uuid, r: { id?: Uuid; name: string; active: boolean }) => {
-    const body = { name: r.name, active: r.active };
+    const body = { name: r.name, active: r.active } satisfies Bodies['room'];
     return r.id ? api<Room>(paths.room(r.id), { method: 'PUT', body }) : api<Room>(paths.rooms(c), { method: 'POST', body });
   },
   types: (c: Uuid) => all<AppointmentType>(paths.types(c)),
@@ -165,13 +167,13 @@ export const Api = {
   reschedule: (_c: Uuid, a: Appointment, start: string, practitioner_id?: Uuid) =>
     api<Appointment>(paths.reschedule(a.id), {
       method: 'POST',
-      body: { start, practitioner_id: practitioner_id ?? a.practitioner_id, expected_version: a.version },
+      body: { start, practitioner_id: practitioner_id ?? a.practitioner_id, expected_version: a.version } satisfies Bodies['reschedule'],
       headers: { 'If-Match': `"${a.version}"` },
     }),
   cancel: (_c: Uuid, a: Appointment, reason: string) =>
-    api<Appointment>(paths.cancel(a.id), { method: 'POST', body: { reason, expected_version: a.version }, headers: { 'If-Match': `"${a.version}"` } }),
+    api<Appointment>(paths.cancel(a.id), { method: 'POST', body: { reason, expected_version: a.version } satisfies Bodies['cancel'], headers: { 'If-Match': `"${a.version}"` } }),
   setStatus: (_c: Uuid, a: Appointment, status: AppointmentStatus) =>
-    api<Appointment>(paths.status(a.id), { method: 'POST', body: { status, expected_version: a.version }, headers: { 'If-Match': `"${a.version}"` } }),
+    api<Appointment>(paths.status(a.id), { method: 'POST', body: { status, expected_version: a.version } satisfies Bodies['status'], headers: { 'If-Match': `"${a.version}"` } }),
   availability: (c: Uuid, q: SlotQuery) =>
     api<SlotOffer[] | Page<SlotOffer>>(
       paths.availability(c) +
@@ -192,6 +194,9 @@ export const Api = {
     api<string>(paths.report(c) + qs({ from, to, format: 'csv' }), { as: 'text', headers: { Accept: 'text/csv' } }),
 
   users: () => all<User>(paths.users),
-  createUser: (u: { username: string; role: Role; password: string; practitioner_id?: Uuid | null; patient_id?: Uuid | null }) =>
+  createUser: (u: Bodies['newUser']) =>
     api<User>(paths.users, { method: 'POST', body: u }),
+  updateUser: (id: Uuid, u: Bodies['updateUser']) =>
+    api<User>(paths.user(id), { method: 'PUT', body: u }),
+  resetPassword: (id: Uuid, password: string) => api(paths.userPassword(id), { method: 'POST', body: { password } satisfies Bodies['password'], as: 'none' }),
 };

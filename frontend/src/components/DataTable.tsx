@@ -33,7 +33,7 @@ export function DataTable<T>({
     getRowId: rowKey ? (r) => rowKey(r) : undefined,
   });
   return (
-    <div className="overflow-x-auto">
+    <div className="relative overflow-x-auto">
       <table className="min-w-full border-collapse text-left text-sm">
         <caption className="sr-only">{caption}</caption>
         <thead className="bg-slate-100">

@@ -16,8 +16,8 @@ const A = '0190a000-0000-7000-8000-000000000007';
 
 // Monday 2027-03-01, London (UTC+0 in March before the switch).
 const data: CalendarData = {
-  clinic: { id: C, name: 'Riverside', time_zone: 'Europe/London', closures: [] },
-  practitioners: [{ id: D, clinic_id: C, name: 'Dr Okafor', active: true }],
+  clinic: { id: C, name: 'Riverside', time_zone: 'Europe/London', contact: {}, closures: [] },
+  practitioners: [{ id: D, clinic_id: C, name: 'Dr Okafor', contact: {}, active: true }],
   rooms: [],
   types: [{ id: T, clinic_id: C, name: 'Consultation', duration_minutes: 20, buffer_before_minutes: 0, buffer_after_minutes: 5, capacity: 1, min_notice_minutes: 30, max_horizon_days: 120, practitioner_ids: [], active: true }],
   schedules: [

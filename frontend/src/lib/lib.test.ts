@@ -39,8 +39,8 @@ describe('problem+json', () => {
 
 describe('live updates', () => {
   it('invalidates appointments and reports on appointment events, patients on patient events', () => {
-    expect(invalidationsFor({ type: 'AppointmentBooked' }, 'c')).toEqual([['appointments', 'c'], ['report', 'c']]);
-    expect(invalidationsFor({ type: 'PatientRegistered' }, 'c')).toEqual([['patients', 'c']]);
+    expect(invalidationsFor({ type: 'AppointmentBooked', seq: 1 }, 'c')).toEqual([['appointments', 'c'], ['report', 'c']]);
+    expect(invalidationsFor({ type: 'PatientRegistered', seq: 2 }, 'c')).toEqual([['patients', 'c']]);
   });
 });
 
@@ -56,8 +56,8 @@ describe('CSV', () => {
 describe('engine adapter (server shapes ↔ clinic-js-api DTOs)', () => {
   it('maps the loaded data and requests to camelCase DTOs', () => {
     const input = calendarInput({
-      clinic: { id: 'c', name: 'C', time_zone: 'Europe/Berlin', closures: [] },
-      practitioners: [{ id: 'd', clinic_id: 'c', name: 'Dr', active: true }],
+      clinic: { id: 'c', name: 'C', time_zone: 'Europe/Berlin', contact: {}, closures: [] },
+      practitioners: [{ id: 'd', clinic_id: 'c', name: 'Dr', contact: {}, active: true }],
       rooms: [],
       types: [{ id: 't', clinic_id: 'c', name: 'T', duration_minutes: 20, buffer_before_minutes: 0, buffer_after_minutes: 5, capacity: 1, min_notice_minutes: 0, max_horizon_days: 90, practitioner_ids: ['d'], active: true }],
       schedules: [{ id: 's', clinic_id: 'c', resource: { kind: 'practitioner', id: 'd' }, weekly_hours: [{ weekday: 'Mon', start: '09:00:00', end: '12:00:00' }], recurrences: [], breaks: [], exceptions: [], valid_from: '2027-01-01', valid_until: null, granularity_minutes: 10 }],

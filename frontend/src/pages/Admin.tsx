@@ -1,12 +1,13 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
 import { useState, type ReactNode } from 'react';
 import { useForm } from 'react-hook-form';
 import { Api } from '../api/endpoints';
 import { keys, useCatalog, useClinic } from '../api/hooks';
-import { ROLES, WEEKDAYS, type AppointmentType, type Closure, type Practitioner, type Role, type Room, type Schedule, type User, type Weekday } from '../api/types';
+import { WEEKDAYS, type AppointmentType, type Closure, type Practitioner, type Room, type Schedule, type Weekday } from '../api/types';
 import { DataTable } from '../components/DataTable';
 import { ProblemView } from '../components/ProblemView';
+import { Users } from './admin/Users';
 
 const TABS = ['Users', 'Practitioners', 'Rooms', 'Appointment types', 'Schedules', 'Closures'] as const;
 type Tab = (typeof TABS)[number];
@@ -47,7 +48,7 @@ export function Admin() {
       </div>
       <div id="admin-panel" role="tabpanel" aria-labelledby={`tab-${tab}`} tabIndex={0}>
         <ProblemView error={catalog.error} />
-        {clinicId && tab === 'Users' && <Users practitioners={catalog.data?.practitioners ?? []} />}
+        {clinicId && tab === 'Users' && <Users clinicId={clinicId} practitioners={catalog.data?.practitioners ?? []} />}
         {clinicId && tab === 'Practitioners' && <Practitioners clinicId={clinicId} items={catalog.data?.practitioners ?? []} />}
         {clinicId && tab === 'Rooms' && <Rooms clinicId={clinicId} items={catalog.data?.rooms ?? []} />}
         {clinicId && tab === 'Appointment types' && <Types clinicId={clinicId} items={catalog.data?.types ?? []} practitioners={catalog.data?.practitioners ?? []} />}
@@ -83,54 +84,6 @@ function useSave<T>(fn: (x: T) => Promise<unknown>, invalidate: readonly unknown
       after?.();
     },
   });
-}
-
-function Users({ practitioners }: { practitioners: Practitioner[] }) {
-  const users = useQuery({ queryKey: keys.users, queryFn: Api.users });
-  const { register, handleSubmit, reset, formState: { errors } } = useForm<{ username: string; role: Role; password: string; practitioner_id: string }>({ defaultValues: { role: 'scheduler' } });
-  const save = useSave((u: { username: string; role: Role; password: string; practitioner_id: string }) => Api.createUser({ ...u, practitioner_id: u.practitioner_id || null }), keys.users, () => reset());
-  const cols: ColumnDef<User>[] = [
-    { accessorKey: 'username', header: 'Username' },
-    { accessorKey: 'role', header: 'Role' },
-    { id: 'prac', header: 'Practitioner', accessorFn: (u) => practitioners.find((p) => p.id === u.practitioner_id)?.name ?? '' },
-  ];
-  return (
-    <div className="space-y-4">
-      <ProblemView error={users.error} />
-      <DataTable data={users.data ?? []} columns={cols} caption="Users" rowKey={(u) => u.id} />
-      <form onSubmit={handleSubmit((v) => save.mutate(v))} className="card grid gap-3 sm:grid-cols-4" noValidate aria-label="Add user">
-        <Field id="u-name" label="Username" error={errors.username?.message}>
-          <input id="u-name" className="input" autoComplete="off" {...register('username', { required: 'Required', pattern: { value: /^[A-Za-z0-9._-]{3,64}$/, message: '3–64 letters, digits, . _ -' } })} />
-        </Field>
-        <Field id="u-role" label="Role">
-          <select id="u-role" className="input" {...register('role')}>
-            {ROLES.map((r) => (
-              <option key={r}>{r}</option>
-            ))}
-          </select>
-        </Field>
-        <Field id="u-pass" label="Initial password" error={errors.password?.message}>
-          <input id="u-pass" type="password" autoComplete="new-password" className="input" {...register('password', { required: 'Required', minLength: { value: 8, message: 'At least 8 characters' } })} />
-        </Field>
-        <Field id="u-prac" label="Acts as practitioner">
-          <select id="u-prac" className="input" {...register('practitioner_id')}>
-            <option value="">—</option>
-            {practitioners.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </Field>
-        <div className="sm:col-span-4">
-          <ProblemView error={save.error} />
-          <button className="btn" type="submit">
-            Add user
-          </button>
-        </div>
-      </form>
-    </div>
-  );
 }
 
 function NameList<T extends { id: string; name: string; active: boolean }>({ items, caption, onSave, error }: { items: T[]; caption: string; onSave: (name: string) => void; error: unknown }) {

@@ -145,7 +145,7 @@ export function Schedule() {
             </select>
           </div>
         )}
-        <div className="flex items-end gap-1">
+        <div className="flex flex-wrap items-end gap-1">
           <button type="button" className="btn-secondary" onClick={() => setDate(addDays(day, view === 'day' ? -1 : -7))}>
             ‹ Previous
           </button>
@@ -164,7 +164,7 @@ export function Schedule() {
         </div>
       </div>
       <p className="mb-2 text-sm text-slate-700" aria-live="polite">
-        {appts.isFetching ? 'Loading…' : `${shown.length} appointments, ${free.length} free start times shown`}
+        {appts.isFetching ? 'Loading…' : `${shown.length} appointments, ${online ? `${free.length} free start times shown` : 'free times hidden while offline'}`}
         {engine.source === 'wasm' ? ' · free slots computed in the browser' : ' · free slots from the server'}
       </p>
       <Grid

@@ -60,7 +60,7 @@ export function PatientForm({ clinicId, patient, engine, onDone }: { clinicId: s
     },
   });
   const save = useMutation({
-    mutationFn: (input: PatientInput) => (patient ? Api.updatePatient(clinicId, patient.id, input, patient.version) : Api.createPatient(clinicId, input)),
+    mutationFn: (input: PatientInput) => (patient ? Api.updatePatient(clinicId, patient.id, input) : Api.createPatient(clinicId, input)),
     onSuccess: (p) => {
       void qc.invalidateQueries({ queryKey: keys.patients(clinicId) });
       void qc.invalidateQueries({ queryKey: ['patient', clinicId, p.id] });

@@ -21,8 +21,8 @@ beforeAll(() => {
 afterAll(() => vi.unstubAllGlobals());
 
 const data: CalendarData = {
-  clinic: { id: 'c', name: 'C', time_zone: 'Europe/London', closures: [] },
-  practitioners: [{ id: 'd1', clinic_id: 'c', name: 'Dr Okafor', active: true }],
+  clinic: { id: 'c', name: 'C', time_zone: 'Europe/London', contact: {}, closures: [] },
+  practitioners: [{ id: 'd1', clinic_id: 'c', name: 'Dr Okafor', contact: {}, active: true }],
   rooms: [],
   types: [{ id: 't1', clinic_id: 'c', name: 'Consultation', duration_minutes: 20, buffer_before_minutes: 0, buffer_after_minutes: 5, capacity: 1, min_notice_minutes: 0, max_horizon_days: 90, practitioner_ids: [], active: true }],
   schedules: [],

@@ -30,13 +30,13 @@ interface Form {
 }
 
 /** The engine's refusal in the server's own shape, so the form shows exactly what the server would say. */
-export function verdictProblem(violations: { code: string; message: string }[]): Problem {
+export function verdictProblem(violations: { code: string; message: string; conflicting?: string[] }[]): Problem {
   return {
     title: 'This booking breaks a scheduling rule',
     status: 409,
     code: violations[0]?.code ?? 'OUTSIDE_AVAILABILITY',
     detail: violations.map((v) => v.message).join(' '),
-    violations,
+    violations: violations.map((v) => ({ ...v, conflicting: v.conflicting ?? [] })),
   };
 }
 
@@ -58,7 +58,9 @@ export function BookingDialog({
   const tz = data?.clinic.time_zone ?? 'UTC';
   const isPatient = session.role === 'patient';
   const [refusal, setRefusal] = useState<{ problem: Problem; alternatives: SlotOffer[] } | null>(null);
-  const [idemKey] = useState(() => crypto.randomUUID());
+  // One key per opened booking: a retry of the same booking replays (never books twice), while the next
+  // booking made from this page gets its own (the server refuses a key reused for another request).
+  const idemKey = useMemo(() => crypto.randomUUID(), [draft]);
   const {
     register,
     handleSubmit,

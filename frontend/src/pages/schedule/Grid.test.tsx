@@ -23,7 +23,7 @@ const free = [
   { start: '2027-01-04T08:30:00Z', end: '2027-01-04T08:50:00Z', practitioner_id: 'd1' },
   { start: '2027-01-04T08:35:00Z', end: '2027-01-04T08:55:00Z', practitioner_id: 'd1' },
 ];
-const names = new Map([['p1', { id: 'p1', clinic_id: 'c', given_name: 'Ada', family_name: 'Lovelace', sex: 'female' as const, contact: {} }]]);
+const names = new Map([['p1', { id: 'p1', clinic_id: 'c', given_name: 'Ada', family_name: 'Lovelace', sex: 'female' as const, contact: {}, identifiers: [] }]]);
 
 describe('calendar grid', () => {
   it('places appointments and the earliest free start in clinic-local cells', () => {
@@ -57,5 +57,29 @@ describe('calendar grid', () => {
     fireEvent.keyDown(freeCell, { key: 'ArrowRight' });
     expect((document.activeElement as HTMLElement).getAttribute('data-date')).toBe('2027-01-05');
     expect(grid.querySelectorAll('[role="gridcell"][tabindex="0"]')).toHaveLength(1);
+  });
+
+  it('moves an appointment from the keyboard: M picks it up, arrows carry it, Enter drops it; Escape leaves it', () => {
+    const onDrop = vi.fn();
+    const onOpen = vi.fn();
+    render(
+      <Grid label="Dr A, week" dates={['2027-01-04', '2027-01-05']} appointments={[appt]} free={free} tz={tz} names={names} onBook={() => {}} onOpen={onOpen} onDrop={onDrop} canBook />,
+    );
+    const start = screen.getByRole('grid').querySelector('[role="gridcell"][tabindex="0"]') as HTMLElement;
+    start.focus();
+    fireEvent.keyDown(start, { key: 'm' });
+    expect(screen.getByTestId('move-status').textContent).toContain('Moving the 09:00 appointment of Lovelace, Ada');
+    fireEvent.keyDown(start, { key: 'Escape' });
+    expect(screen.getByTestId('move-status').textContent).toBe('');
+    fireEvent.keyDown(start, { key: 'M' });
+    fireEvent.keyDown(start, { key: 'ArrowDown' });
+    fireEvent.keyDown(document.activeElement!, { key: 'ArrowDown' });
+    const target = document.activeElement as HTMLElement;
+    expect(target.getAttribute('data-move-target')).toBe('true');
+    fireEvent.keyDown(target, { key: 'Enter' });
+    // Dropped at the cell's free start (09:30 clinic time), not opened.
+    expect(onDrop).toHaveBeenCalledWith('a1', '2027-01-04', 570);
+    expect(onOpen).not.toHaveBeenCalled();
+    expect(screen.getByTestId('move-status').textContent).toBe('');
   });
 });

@@ -7,7 +7,9 @@ import { buildCells, hhmm, rowsOfDay } from './model';
 /**
  * The calendar as an ARIA grid: days are columns, quarter hours are rows. One cell is in the tab order at a
  * time (roving tabindex); arrow keys, Home/End and PageUp/PageDown move, Enter opens the cell's first
- * appointment or books its free slot. Appointments can be dragged onto a free cell to reschedule.
+ * appointment or books its free slot. Appointments can be dragged onto a free cell to reschedule; the keyboard
+ * way is the same move: M picks up the cell's appointment, the arrow keys carry it, Enter drops it (Escape
+ * puts it back), and the drop opens the same confirmation the drag does.
  */
 export function Grid({
   label,
@@ -37,6 +39,8 @@ export function Grid({
   const firstBusy = rows.findIndex((m) => dates.some((d) => (cells.get(`${d}|${m}`)?.appointments.length ?? 0) > 0 || cells.get(`${d}|${m}`)?.free));
   const [pos, setPos] = useState<[number, number]>([Math.max(0, firstBusy), 0]);
   const table = useRef<HTMLTableElement>(null);
+  const [moving, setMoving] = useState<Appointment | null>(null);
+  const movable = (a: Appointment) => a.status === 'booked' || a.status === 'proposed';
 
   const focusCell = (r: number, c: number) => {
     const rr = Math.max(0, Math.min(rows.length - 1, r));
@@ -62,18 +66,47 @@ export function Grid({
       focusCell(to[0], to[1]);
       return;
     }
+    const cell = cells.get(`${dates[c]}|${rows[r]}`);
+    if ((e.key === 'm' || e.key === 'M') && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      const a = cell?.appointments.find(movable);
+      if (a) {
+        e.preventDefault();
+        setMoving(a);
+      }
+      return;
+    }
+    if (e.key === 'Escape' && moving) {
+      e.preventDefault();
+      e.stopPropagation();
+      setMoving(null);
+      return;
+    }
     if (e.key === 'Enter' || e.key === ' ') {
       e.preventDefault();
-      const cell = cells.get(`${dates[c]}|${rows[r]}`);
       if (!cell) return;
+      if (moving) {
+        const id = moving.id;
+        setMoving(null);
+        onDrop(id, cell.date, minuteOf(cell.free, tz, cell.minute));
+        return;
+      }
       if (cell.appointments[0]) onOpen(cell.appointments[0]);
       else if (cell.free && canBook) onBook(cell.date, cell.minute, cell.free);
     }
   };
 
   return (
-    <div className="overflow-x-auto rounded border border-slate-300 bg-white">
-      <table ref={table} role="grid" aria-label={label} className="w-full table-fixed border-collapse text-sm">
+    <div>
+    <p id="grid-help" className="mb-1 text-xs text-slate-700">
+      Keyboard: arrow keys move between cells, Enter opens an appointment or books a free time, M picks an appointment up to move it (Enter drops it, Escape cancels).
+    </p>
+    <p role="status" aria-live="assertive" data-testid="move-status" className={moving ? 'mb-1 rounded bg-amber-100 px-2 py-1 text-sm text-amber-950' : 'sr-only'}>
+      {moving
+        ? `Moving the ${fmtTime(moving.start, tz)} appointment of ${patientName(names.get(moving.patient_id), 'the patient')}: go to the new time and press Enter, or Escape to leave it.`
+        : ''}
+    </p>
+    <div className="relative overflow-x-auto rounded border border-slate-300 bg-white">
+      <table ref={table} role="grid" aria-label={label} aria-describedby="grid-help" className="w-full table-fixed border-collapse text-sm">
         <thead>
           <tr role="row">
             <th role="columnheader" scope="col" className="w-16 border-b border-slate-300 p-1 text-left">
@@ -118,7 +151,8 @@ export function Grid({
                       const id = e.dataTransfer.getData('text/appointment-id');
                       if (id) onDrop(id, d, minuteOf(cell.free, tz, m));
                     }}
-                    className="h-7 border-l border-slate-200 p-0.5 align-top"
+                    data-move-target={moving && active ? 'true' : undefined}
+                    className={`h-7 border-l border-slate-200 p-0.5 align-top ${moving && active ? 'outline outline-2 -outline-offset-2 outline-amber-600' : ''}`}
                   >
                     {/* The cell's name is its visible content plus where it is, so screen readers hear both. */}
                     <span className="sr-only">
@@ -134,11 +168,12 @@ export function Grid({
                         key={a.id}
                         type="button"
                         tabIndex={-1}
-                        draggable={a.status === 'booked' || a.status === 'proposed'}
+                        draggable={movable(a)}
                         onDragStart={(e) => e.dataTransfer.setData('text/appointment-id', a.id)}
                         onClick={() => onOpen(a)}
                         data-appointment={a.id}
                         data-status={a.status}
+                        data-moving={moving?.id === a.id ? 'true' : undefined}
                         className={`mb-0.5 block w-full truncate rounded px-1 text-left text-xs ${
                           a.status === 'cancelled' ? 'bg-red-100 text-red-900 line-through' : a.status === 'noshow' ? 'bg-purple-100 text-purple-900' : 'bg-blue-800 text-white'
                         }`}
@@ -164,6 +199,7 @@ export function Grid({
           ))}
         </tbody>
       </table>
+    </div>
     </div>
   );
 }
