@@ -40,6 +40,7 @@
 //!   (every write of an appointment appends one to the chains of its days);
 //! - a new booking is decided by its guard entries (see "insert commits" in `store`): no unfinished mark to
 //!   write and remove. Reschedules and status changes keep the unfinished-write protocol.
+//!
 //! Chain entries never change, so each instance remembers what it has read of every chain and reads only what
 //! is new. Listings other than a booking's (a whole clinic, pages, long ranges) are queries as before.
 //! All instances on one database must run the same version of this protocol.

@@ -1717,7 +1717,7 @@ impl MongoStore {
             let id = id.clone();
             async move {
                 if let Some(d) = self.cached_appointment(&id) {
-                    return Ok(Some(d));
+                    return Ok::<_, ClinicError>(Some(d));
                 }
                 let d =
                     self.inner.appointments.find_one(filter).await.map_err(|e| store_error("appointment read", e))?;
