@@ -202,12 +202,12 @@ impl AppError {
                 status: status.as_u16(),
                 detail: detail.clone(),
                 codes: vec![code.clone()],
+                dependency: (code == server_codes::DEPENDENCY_UNAVAILABLE)
+                    .then(|| detail.split(' ').nth(2).unwrap_or_default().to_string()),
                 code,
                 errors: Vec::new(),
                 violations: Vec::new(),
                 alternatives: None,
-                dependency: (*code == server_codes::DEPENDENCY_UNAVAILABLE)
-                    .then(|| detail.split(' ').nth(2).unwrap_or_default().to_string()),
             },
         }
     }
@@ -251,20 +251,26 @@ pub fn status_of(e: &ClinicError) -> StatusCode {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         // A store failure the breaker layer attributed to a dependency: a 503 that names it.
-        let self = match &self {
+        let dependency = match &self {
             AppError::Core(ClinicError::Store { message, .. }) => {
-                match clinic_server_infra::resilience::dependency_of(message) {
-                    Some(dep) => {
-                        tracing::warn!(code = "DEPENDENCY_UNAVAILABLE", error = %self, "dependency unavailable");
-                        AppError::dependency_unavailable(dep)
-                    }
-                    None => self,
-                }
+                clinic_server_infra::resilience::dependency_of(message).map(str::to_string)
             }
-            _ => self,
+            _ => None,
         };
+        match dependency {
+            Some(dep) => {
+                tracing::warn!(code = "DEPENDENCY_UNAVAILABLE", error = %self, "dependency unavailable");
+                AppError::dependency_unavailable(&dep).render()
+            }
+            None => self.render(),
+        }
+    }
+}
+
+impl AppError {
+    fn render(self) -> Response {
         let status = self.status();
-        if status.is_server_error() {
+        if status.is_server_error() && self.code() != server_codes::DEPENDENCY_UNAVAILABLE {
             // Messages of the engine never carry patient data; store messages may name ids only.
             tracing::error!(code = %self.code(), error = %self, "request failed");
         }
