@@ -219,7 +219,8 @@ impl TestMongo {
     /// and data directory for [`restart_server`](Self::restart_server). Fault-injection tests use it; with
     /// `CLINIC_TEST_MONGODB_URI` there is nothing this process may stop, and it says so.
     pub fn stop_server(&mut self) -> Result<(), String> {
-        let f = self.ferretdb.as_mut().ok_or_else(|| format!("{URI_ENV} is set: the harness cannot stop that server"))?;
+        let f =
+            self.ferretdb.as_mut().ok_or_else(|| format!("{URI_ENV} is set: the harness cannot stop that server"))?;
         drop(f.child.stdin.take());
         let _ = f.child.kill();
         f.child.wait().map(|_| ()).map_err(|e| format!("cannot wait for FerretDB to stop: {e}"))
@@ -228,7 +229,10 @@ impl TestMongo {
     /// Starts the stopped FerretDB again on the same port and data directory, and waits until it answers
     /// `ping` (what was written before the stop is there again).
     pub async fn restart_server(&mut self) -> Result<(), String> {
-        let f = self.ferretdb.as_mut().ok_or_else(|| format!("{URI_ENV} is set: the harness cannot restart that server"))?;
+        let f = self
+            .ferretdb
+            .as_mut()
+            .ok_or_else(|| format!("{URI_ENV} is set: the harness cannot restart that server"))?;
         if let Ok(None) = f.child.try_wait() {
             return Err("FerretDB is still running; stop it first".into());
         }

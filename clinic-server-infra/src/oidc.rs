@@ -81,6 +81,13 @@ struct Cache {
     fetched: Instant,
 }
 
+/// A failed JWKS fetch and whether it means the issuer is down.
+#[derive(Debug)]
+struct FetchFailure {
+    outage: bool,
+    error: InfraError,
+}
+
 /// Verifies tokens of one external issuer.
 #[derive(Debug)]
 pub struct OidcVerifier {
@@ -140,10 +147,9 @@ impl OidcVerifier {
     }
 
     async fn fetch(&self) -> Result<JwkSet> {
-        match self.dep.call(true, || self.fetch_once(), |e| matches!(e, InfraError::IdentityProviderUnavailable(_))).await
-        {
+        match self.dep.call(true, || self.fetch_once(), |f: &FetchFailure| f.outage).await {
             Ok(k) => Ok(k),
-            Err(CallError::Failed(e)) => Err(e),
+            Err(CallError::Failed(f)) => Err(f.error),
             Err(CallError::Open) => {
                 Err(InfraError::IdentityProviderUnavailable("the issuer's JWKS is unavailable (breaker open)".into()))
             }
@@ -153,18 +159,22 @@ impl OidcVerifier {
         }
     }
 
-    async fn fetch_once(&self) -> Result<JwkSet> {
-        let unavailable = |m: String| InfraError::IdentityProviderUnavailable(m);
+    /// One GET of the JWKS. No answer, a 5xx or a 429 is an outage (counts toward the breaker, retried); a
+    /// document that is not a JWK set is an answer (a misconfiguration that retrying will not fix).
+    async fn fetch_once(&self) -> std::result::Result<JwkSet, FetchFailure> {
+        let fail = |outage: bool, m: String| FetchFailure { outage, error: InfraError::IdentityProviderUnavailable(m) };
         let resp =
-            self.http.get(&self.cfg.jwks_uri).send().await.map_err(|e| unavailable(format!("JWKS fetch: {e}")))?;
-        if !resp.status().is_success() {
-            return Err(unavailable(format!("JWKS fetch: HTTP {}", resp.status())));
+            self.http.get(&self.cfg.jwks_uri).send().await.map_err(|e| fail(true, format!("JWKS fetch: {e}")))?;
+        let status = resp.status();
+        if !status.is_success() {
+            let outage = status.is_server_error() || status.as_u16() == 429;
+            return Err(fail(outage, format!("JWKS fetch: HTTP {status}")));
         }
-        let body = resp.bytes().await.map_err(|e| unavailable(format!("JWKS read: {e}")))?;
+        let body = resp.bytes().await.map_err(|e| fail(true, format!("JWKS read: {e}")))?;
         if body.len() > MAX_JWKS_BYTES {
-            return Err(unavailable("JWKS document too large".into()));
+            return Err(fail(false, "JWKS document too large".into()));
         }
-        serde_json::from_slice(&body).map_err(|e| unavailable(format!("JWKS is not a JWK set: {e}")))
+        serde_json::from_slice(&body).map_err(|e| fail(false, format!("JWKS is not a JWK set: {e}")))
     }
 
     /// The `jwks_uri` of an issuer's discovery document (`<issuer>/.well-known/openid-configuration`).

@@ -13,7 +13,9 @@ use axum::{Json, Router};
 use chrono::Utc;
 
 use clinic_core::ids::{AppointmentId, ClinicId};
-use clinic_server_infra::notify::{Notification, NotificationKind, Notifier, QueuedNotifier, WebhookConfig, WebhookNotifier};
+use clinic_server_infra::notify::{
+    Notification, NotificationKind, Notifier, QueuedNotifier, WebhookConfig, WebhookNotifier,
+};
 use clinic_server_infra::resilience::{BreakerConfig, CallPolicy, Dependency};
 
 #[derive(Clone, Default)]
@@ -53,8 +55,7 @@ async fn notifications_wait_while_the_channel_is_down_and_go_out_in_order_when_i
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
-    let inner =
-        Arc::new(WebhookNotifier::new(WebhookConfig { url, timeout: Duration::from_secs(2) }).unwrap());
+    let inner = Arc::new(WebhookNotifier::new(WebhookConfig { url, timeout: Duration::from_secs(2) }).unwrap());
     let policy = CallPolicy {
         breaker: BreakerConfig { failure_threshold: 2, open_for: Duration::from_millis(300) },
         timeout: Duration::from_secs(2),

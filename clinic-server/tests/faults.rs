@@ -261,13 +261,12 @@ async fn ferretdb_and_smtp_stop_mid_load_and_come_back() {
     let (_, prs) = get_json(&http, format!("{base}/api/v1/clinics/{clinic}/practitioners"), &token).await;
     let practitioners: Vec<String> = items(&prs).iter().map(|p| p["id"].as_str().unwrap().to_string()).collect();
     let (_, types) = get_json(&http, format!("{base}/api/v1/clinics/{clinic}/appointment-types"), &token).await;
-    let atype = items(&types)
-        .iter()
-        .find(|t| t["max_participants"].as_u64().unwrap_or(1) <= 1)
-        .unwrap_or(&items(&types)[0])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let atype =
+        items(&types).iter().find(|t| t["max_participants"].as_u64().unwrap_or(1) <= 1).unwrap_or(&items(&types)[0])
+            ["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
     // Patients with e-mail addresses, so that reminders of the new bookings go out by SMTP.
     let mut patients = Vec::new();
     for i in 0..24 {
@@ -294,7 +293,8 @@ async fn ferretdb_and_smtp_stop_mid_load_and_come_back() {
     let stop = Arc::new(AtomicBool::new(false));
     let mut workers = Vec::new();
     for w in 0..4 {
-        let (ctx, phase, samples, stop, http) = (ctx.clone(), phase.clone(), samples.clone(), stop.clone(), http.clone());
+        let (ctx, phase, samples, stop, http) =
+            (ctx.clone(), phase.clone(), samples.clone(), stop.clone(), http.clone());
         workers.push(tokio::spawn(async move {
             let mut n = 0;
             while !stop.load(Ordering::SeqCst) {

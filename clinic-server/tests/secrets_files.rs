@@ -93,8 +93,11 @@ async fn secrets_come_from_files_and_never_show_in_output() {
     let b_srv = Server::start(
         &["--data", db],
         &["--reminder-hours", "0", "--notify", "smtp://127.0.0.1:1"],
-        &[("CLINIC_JWT_SECRET_FILE", jwt_file.as_str()), ("CLINIC_SMTP_PASSWORD_FILE", smtp_file.as_str()),
-          ("CLINIC_SMTP_USERNAME", "mailer")],
+        &[
+            ("CLINIC_JWT_SECRET_FILE", jwt_file.as_str()),
+            ("CLINIC_SMTP_PASSWORD_FILE", smtp_file.as_str()),
+            ("CLINIC_SMTP_USERNAME", "mailer"),
+        ],
     );
     let r = http.get(b_srv.url("/api/v1/auth/me")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(r.status(), 200, "a token signed with the file's secret verifies on another instance");
@@ -118,7 +121,8 @@ async fn secrets_come_from_files_and_never_show_in_output() {
         format!("mongodb://clinic:{DB_PASSWORD}@127.0.0.1:1/clinic?serverSelectionTimeoutMS=300&connectTimeoutMS=300");
     let malformed = format!("mongodb://clinic:{DB_PASSWORD}@127.0.0.1:notaport/clinic");
     let bad_option = format!("mongodb://clinic:{DB_PASSWORD}@127.0.0.1/clinic?authMechanism=NOPE-{DB_PASSWORD}");
-    let encoded = format!("mongodb://clinic:{}@127.0.0.1:1/c?serverSelectionTimeoutMS=300", DB_PASSWORD.replace('-', "%2D"));
+    let encoded =
+        format!("mongodb://clinic:{}@127.0.0.1:1/c?serverSelectionTimeoutMS=300", DB_PASSWORD.replace('-', "%2D"));
     for (i, uri) in [&unreachable, &malformed, &bad_option, &encoded].into_iter().enumerate() {
         let f = write(secrets.path(), &format!("store{i}"), &format!("{uri}\n"));
         let (ok, out, err) = run_cli(&["--store-file", &f, "audit", "verify"], None);
