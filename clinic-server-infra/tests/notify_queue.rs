@@ -18,10 +18,13 @@ use clinic_server_infra::notify::{
 };
 use clinic_server_infra::resilience::{BreakerConfig, CallPolicy, Dependency};
 
+/// (appointment id, Idempotency-Key) of each delivered POST.
+type Delivered = Vec<(Option<String>, Option<String>)>;
+
 #[derive(Clone, Default)]
 struct Receiver {
     up: Arc<AtomicBool>,
-    got: Arc<Mutex<Vec<(Option<String>, Option<String>)>>>,
+    got: Arc<Mutex<Delivered>>,
 }
 
 async fn hook(State(r): State<Receiver>, h: HeaderMap, Json(n): Json<serde_json::Value>) -> StatusCode {
