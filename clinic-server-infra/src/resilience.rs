@@ -486,8 +486,7 @@ mod tests {
         assert_eq!(d.breaker().state(), BreakerState::Closed, "an answer is not an outage");
         for _ in 0..3 {
             let started = Instant::now();
-            let r: Result<(), CallError<&str>> =
-                d.call(true, || std::future::pending::<Result<(), &str>>(), |_| true).await;
+            let r: Result<(), CallError<&str>> = d.call(true, std::future::pending::<Result<(), &str>>, |_| true).await;
             assert!(matches!(r, Err(CallError::Timeout(_))));
             assert!(started.elapsed() < Duration::from_millis(1_000));
         }
