@@ -45,6 +45,9 @@ struct FerretDb {
     child: Child,
     dir: PathBuf,
     log: PathBuf,
+    /// What [`TestMongo::restart_server`] needs to start the same server again.
+    bin: PathBuf,
+    addr: String,
 }
 
 impl Drop for FerretDb {
@@ -185,7 +188,7 @@ impl TestMongo {
             .stderr(err)
             .spawn()
             .map_err(|e| (format!("cannot start FerretDB ({}): {e}", bin.display()), false))?;
-        let mut server = FerretDb { child, dir, log };
+        let mut server = FerretDb { child, dir, log, bin: bin.to_path_buf(), addr: addr.clone() };
         let uri = format!("mongodb://{addr}/");
         let started = Instant::now();
         loop {
@@ -210,6 +213,62 @@ impl TestMongo {
             }
         }
         Ok(TestMongo { uri, ferretdb: Some(server), databases: Mutex::new(Vec::new()) })
+    }
+
+    /// Stops the FerretDB the harness started (SIGKILL, as a crash or a lost host would), keeping its port
+    /// and data directory for [`restart_server`](Self::restart_server). Fault-injection tests use it; with
+    /// `CLINIC_TEST_MONGODB_URI` there is nothing this process may stop, and it says so.
+    pub fn stop_server(&mut self) -> Result<(), String> {
+        let f =
+            self.ferretdb.as_mut().ok_or_else(|| format!("{URI_ENV} is set: the harness cannot stop that server"))?;
+        drop(f.child.stdin.take());
+        let _ = f.child.kill();
+        f.child.wait().map(|_| ()).map_err(|e| format!("cannot wait for FerretDB to stop: {e}"))
+    }
+
+    /// Starts the stopped FerretDB again on the same port and data directory, and waits until it answers
+    /// `ping` (what was written before the stop is there again).
+    pub async fn restart_server(&mut self) -> Result<(), String> {
+        let f = self
+            .ferretdb
+            .as_mut()
+            .ok_or_else(|| format!("{URI_ENV} is set: the harness cannot restart that server"))?;
+        if let Ok(None) = f.child.try_wait() {
+            return Err("FerretDB is still running; stop it first".into());
+        }
+        let out = fs::OpenOptions::new()
+            .append(true)
+            .open(&f.log)
+            .map_err(|e| format!("cannot open {}: {e}", f.log.display()))?;
+        let err = out.try_clone().map_err(|e| format!("cannot open {}: {e}", f.log.display()))?;
+        let started = Instant::now();
+        loop {
+            f.child = Command::new(&f.bin)
+                .args(["-listen-addr", &f.addr, "-data-dir"])
+                .arg(f.dir.join("data"))
+                .arg("-exit-on-stdin-close")
+                .stdin(Stdio::piped())
+                .stdout(out.try_clone().map_err(|e| e.to_string())?)
+                .stderr(err.try_clone().map_err(|e| e.to_string())?)
+                .spawn()
+                .map_err(|e| format!("cannot restart FerretDB ({}): {e}", f.bin.display()))?;
+            // The old socket may linger for a moment: an early exit is retried until the start timeout.
+            let mut exited = false;
+            while started.elapsed() < START_TIMEOUT {
+                if let Ok(Some(_)) = f.child.try_wait() {
+                    exited = true;
+                    break;
+                }
+                if ping(&self.uri, Duration::from_millis(500)).await.is_ok() {
+                    return Ok(());
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            if !exited || started.elapsed() >= START_TIMEOUT {
+                return Err(format!("FerretDB did not come back on {}:\n{}", f.addr, log_tail(&f.log)));
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
     }
 
     /// The connection string of the server.

@@ -23,6 +23,7 @@ pub mod password;
 pub mod ratelimit;
 pub mod refresh;
 pub mod reminders;
+pub mod resilience;
 pub mod store;
 pub mod tokens;
 pub mod users;

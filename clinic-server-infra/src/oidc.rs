@@ -4,8 +4,12 @@
 //! the cache triggers one refetch (key rotation at the issuer), at most once per `min_refresh_interval` so a
 //! flood of tokens with made-up `kid`s cannot turn into a flood of requests to the issuer. Only RS256 is
 //! accepted; the checks are the same as for our own tokens (see [`crate::tokens`]).
+//!
+//! The fetch goes through a circuit breaker ([`crate::resilience`]): while the issuer is down, tokens whose key
+//! is cached still verify, and the others fail at once with `IDENTITY_PROVIDER_UNAVAILABLE` (503) instead of
+//! each request waiting for the HTTP timeout.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use jsonwebtoken::jwk::{AlgorithmParameters, JwkSet};
@@ -16,6 +20,7 @@ use tokio::sync::Mutex;
 use clinic_core::rbac::Role;
 
 use crate::error::{InfraError, Result, TokenRejection};
+use crate::resilience::{BreakerConfig, CallError, CallPolicy, Dependency};
 use crate::tokens::{check_header, rejection};
 
 /// Largest JWKS document accepted.
@@ -30,8 +35,11 @@ pub struct OidcConfig {
     pub audience: String,
     /// Where its JWKS document is (`…/.well-known/jwks.json`).
     pub jwks_uri: String,
-    /// Which claim holds the user's role (`admin`, `scheduler`, `practitioner`, `patient`).
+    /// Which claim holds the user's role: a string or an array of strings (`admin`, `scheduler`,
+    /// `practitioner`, `patient`, or a name of the issuer that [`role_map`](Self::role_map) maps).
     pub role_claim: String,
+    /// The issuer's role names mapped to ours (e.g. `doctor` → practitioner); names not in it are read as ours.
+    pub role_map: HashMap<String, Role>,
     pub cache_ttl: Duration,
     pub min_refresh_interval: Duration,
     pub http_timeout: Duration,
@@ -45,6 +53,7 @@ impl OidcConfig {
             audience: audience.into(),
             jwks_uri: jwks_uri.into(),
             role_claim: "role".into(),
+            role_map: HashMap::new(),
             cache_ttl: Duration::from_secs(600),
             min_refresh_interval: Duration::from_secs(30),
             http_timeout: Duration::from_secs(5),
@@ -59,7 +68,7 @@ pub struct ExternalClaims {
     /// `sub`: the issuer's id of the user (the server maps it to a local user).
     pub subject: String,
     pub issuer: String,
-    /// The role claim, when present and one of ours.
+    /// The role claim, when present and one of ours (after the role map).
     pub role: Option<Role>,
     pub expires_at: i64,
     /// Every claim, for mappings beyond the role.
@@ -72,12 +81,21 @@ struct Cache {
     fetched: Instant,
 }
 
+/// A failed JWKS fetch and whether it means the issuer is down.
+#[derive(Debug)]
+struct FetchFailure {
+    outage: bool,
+    error: InfraError,
+}
+
 /// Verifies tokens of one external issuer.
 #[derive(Debug)]
 pub struct OidcVerifier {
     cfg: OidcConfig,
     http: reqwest::Client,
     cache: Mutex<Option<Cache>>,
+    /// The JWKS endpoint as a dependency: breaker and deadline of each fetch.
+    dep: Dependency,
 }
 
 #[derive(Deserialize)]
@@ -102,7 +120,26 @@ impl OidcVerifier {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| InfraError::Config(format!("HTTP client: {e}")))?;
-        Ok(OidcVerifier { cfg, http, cache: Mutex::new(None) })
+        let policy = CallPolicy {
+            breaker: BreakerConfig::default(),
+            timeout: cfg.http_timeout,
+            // A GET is safe to repeat, but a token waits on it: one retry only.
+            attempts: 2,
+            backoff: Duration::from_millis(100),
+        };
+        let dep = Dependency::new("oidc_jwks", policy, false);
+        Ok(OidcVerifier { cfg, http, cache: Mutex::new(None), dep })
+    }
+
+    /// Uses this dependency (breaker and policy) for the JWKS fetch, e.g. one registered for `/readyz`.
+    pub fn with_dependency(mut self, dep: Dependency) -> Self {
+        self.dep = dep;
+        self
+    }
+
+    /// The JWKS endpoint's dependency (its breaker state).
+    pub fn dependency(&self) -> &Dependency {
+        &self.dep
     }
 
     pub fn config(&self) -> &OidcConfig {
@@ -110,17 +147,55 @@ impl OidcVerifier {
     }
 
     async fn fetch(&self) -> Result<JwkSet> {
-        let unavailable = |m: String| InfraError::IdentityProviderUnavailable(m);
+        match self.dep.call(true, || self.fetch_once(), |f: &FetchFailure| f.outage).await {
+            Ok(k) => Ok(k),
+            Err(CallError::Failed(f)) => Err(f.error),
+            Err(CallError::Open) => {
+                Err(InfraError::IdentityProviderUnavailable("the issuer's JWKS is unavailable (breaker open)".into()))
+            }
+            Err(CallError::Timeout(t)) => {
+                Err(InfraError::IdentityProviderUnavailable(format!("JWKS fetch timed out after {t:?}")))
+            }
+        }
+    }
+
+    /// One GET of the JWKS. No answer, a 5xx or a 429 is an outage (counts toward the breaker, retried); a
+    /// document that is not a JWK set is an answer (a misconfiguration that retrying will not fix).
+    async fn fetch_once(&self) -> std::result::Result<JwkSet, FetchFailure> {
+        let fail = |outage: bool, m: String| FetchFailure { outage, error: InfraError::IdentityProviderUnavailable(m) };
         let resp =
-            self.http.get(&self.cfg.jwks_uri).send().await.map_err(|e| unavailable(format!("JWKS fetch: {e}")))?;
-        if !resp.status().is_success() {
-            return Err(unavailable(format!("JWKS fetch: HTTP {}", resp.status())));
+            self.http.get(&self.cfg.jwks_uri).send().await.map_err(|e| fail(true, format!("JWKS fetch: {e}")))?;
+        let status = resp.status();
+        if !status.is_success() {
+            let outage = status.is_server_error() || status.as_u16() == 429;
+            return Err(fail(outage, format!("JWKS fetch: HTTP {status}")));
         }
-        let body = resp.bytes().await.map_err(|e| unavailable(format!("JWKS read: {e}")))?;
+        let body = resp.bytes().await.map_err(|e| fail(true, format!("JWKS read: {e}")))?;
         if body.len() > MAX_JWKS_BYTES {
-            return Err(unavailable("JWKS document too large".into()));
+            return Err(fail(false, "JWKS document too large".into()));
         }
-        serde_json::from_slice(&body).map_err(|e| unavailable(format!("JWKS is not a JWK set: {e}")))
+        serde_json::from_slice(&body).map_err(|e| fail(false, format!("JWKS is not a JWK set: {e}")))
+    }
+
+    /// The `jwks_uri` of an issuer's discovery document (`<issuer>/.well-known/openid-configuration`).
+    pub async fn discover_jwks_uri(issuer: &str, timeout: Duration) -> Result<String> {
+        let url = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
+        let unavailable = |m: String| InfraError::IdentityProviderUnavailable(m);
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| InfraError::Config(format!("HTTP client: {e}")))?;
+        let resp = http.get(&url).send().await.map_err(|e| unavailable(format!("OIDC discovery: {e}")))?;
+        if !resp.status().is_success() {
+            return Err(unavailable(format!("OIDC discovery: HTTP {}", resp.status())));
+        }
+        let doc: serde_json::Value =
+            resp.json().await.map_err(|e| unavailable(format!("OIDC discovery document: {e}")))?;
+        doc.get("jwks_uri")
+            .and_then(|u| u.as_str())
+            .map(str::to_string)
+            .ok_or_else(|| unavailable("the OIDC discovery document has no jwks_uri".into()))
     }
 
     /// Refetches the JWKS now.
@@ -172,8 +247,20 @@ impl OidcVerifier {
         let claims = data.claims;
         let std: StdClaims = serde_json::from_value(serde_json::Value::Object(claims.clone()))
             .map_err(|_| InfraError::InvalidToken(TokenRejection::MissingClaim))?;
-        let role = claims.get(&self.cfg.role_claim).and_then(|r| r.as_str()).and_then(Role::parse);
+        let role = claims.get(&self.cfg.role_claim).and_then(|r| self.map_role(r));
         Ok(ExternalClaims { subject: std.sub, issuer: std.iss, role, expires_at: std.exp, claims })
+    }
+}
+
+impl OidcVerifier {
+    /// The first of the claim's names that maps to one of our roles.
+    fn map_role(&self, claim: &serde_json::Value) -> Option<Role> {
+        let one = |name: &str| self.cfg.role_map.get(name).copied().or_else(|| Role::parse(name));
+        match claim {
+            serde_json::Value::String(s) => one(s),
+            serde_json::Value::Array(a) => a.iter().filter_map(|v| v.as_str()).find_map(one),
+            _ => None,
+        }
     }
 }
 

@@ -32,13 +32,19 @@ pub struct StorageArgs {
     #[arg(long, env = "CLINIC_DATA", default_value = "./clinic-data", global = true)]
     pub data: PathBuf,
     /// Use MongoDB instead of the embedded store: a mongodb:// or mongodb+srv:// URI (database from its path,
-    /// default `clinic`).
-    #[arg(long, env = "CLINIC_STORE", global = true)]
-    pub store: Option<String>,
+    /// default `clinic`). It may hold credentials: prefer --store-file.
+    #[arg(long, env = "CLINIC_STORE", global = true, hide_env_values = true)]
+    pub store: Option<crate::secrets::Secret>,
+    /// A file holding the MongoDB URI (a Vault agent or Kubernetes secret file; one final newline ignored).
+    #[arg(long, env = "CLINIC_STORE_FILE", global = true)]
+    pub store_file: Option<PathBuf>,
     /// Secret that signs access tokens (HS256, at least 32 bytes). Default: generated once and kept in the
     /// data directory (`jwt-secret`); set it explicitly when several instances share one MongoDB.
     #[arg(long, env = "CLINIC_JWT_SECRET", global = true, hide_env_values = true)]
-    pub jwt_secret: Option<String>,
+    pub jwt_secret: Option<crate::secrets::Secret>,
+    /// A file holding the access-token signing secret (instead of --jwt-secret).
+    #[arg(long, env = "CLINIC_JWT_SECRET_FILE", global = true)]
+    pub jwt_secret_file: Option<PathBuf>,
     /// File of the customer-managed keys that encrypt patient PHI at rest: one `kid:KEY` per line (KEY = 64 hex
     /// digits or base64 of 32 bytes), newest last. The keys themselves may instead be in the environment variable
     /// CLINIC_ENCRYPTION_KEY. Default for the embedded store: `encryption-key` in the data directory, generated
@@ -48,14 +54,26 @@ pub struct StorageArgs {
 }
 
 impl StorageArgs {
+    /// Reads the `--*-file` secrets into their flags (once, before any command runs).
+    pub fn resolve_secret_files(&mut self) -> Result<(), String> {
+        use crate::secrets::value_or_file;
+        self.store = value_or_file("store", self.store.take(), self.store_file.as_deref())?;
+        self.store_file = None;
+        self.jwt_secret = value_or_file("jwt-secret", self.jwt_secret.take(), self.jwt_secret_file.as_deref())?;
+        self.jwt_secret_file = None;
+        Ok(())
+    }
+
     pub fn choice(&self) -> StoreChoice {
         match &self.store {
-            Some(uri) => StoreChoice::Mongo(uri.clone()),
+            Some(uri) => StoreChoice::Mongo(uri.expose().to_string()),
             None => StoreChoice::Dir(self.data.clone()),
         }
     }
 }
 
+// Parsed once per process: the size of `serve`'s flags does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the HTTP server (the default command).
@@ -139,6 +157,10 @@ pub struct ServeArgs {
     pub shutdown_grace: u64,
     #[command(flatten)]
     pub notify: crate::notifications::NotifyArgs,
+    #[command(flatten)]
+    pub resilience: crate::resilience::ResilienceArgs,
+    #[command(flatten)]
+    pub oidc: crate::oidc_auth::OidcArgs,
 }
 
 impl Default for ServeArgs {
@@ -153,6 +175,8 @@ impl Default for ServeArgs {
             tls_key: None,
             shutdown_grace: 20,
             notify: Default::default(),
+            resilience: Default::default(),
+            oidc: Default::default(),
         }
     }
 }

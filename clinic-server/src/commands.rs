@@ -25,11 +25,27 @@ pub type CmdResult<T> = Result<T, String>;
 
 /// Opens the store and the server's records and builds the shared state.
 pub async fn build_state(storage: &StorageArgs) -> CmdResult<(AppState, Infra)> {
+    build_state_with(storage, &crate::resilience::ResilienceArgs::default()).await
+}
+
+/// [`build_state`] with the store and the records behind one circuit breaker of the given policy.
+pub async fn build_state_with(
+    storage: &StorageArgs,
+    res: &crate::resilience::ResilienceArgs,
+) -> CmdResult<(AppState, Infra)> {
     let choice = storage.choice();
     let ring = crate::protect_keys::load(storage)?;
     let backend = choice.open_with(Some(ring)).await.map_err(|e| format!("cannot open the store: {e}"))?;
-    let infra = Infra::open(&choice, &backend, storage.jwt_secret.as_deref()).await?;
-    Ok((state_with(backend, infra.clone()), infra))
+    let deps = crate::resilience::Dependencies::default();
+    let dep = deps.register(clinic_server_infra::resilience::Dependency::new(backend.name(), res.policy(), true));
+    let guard = dep.clone();
+    let secret = storage.jwt_secret.as_ref().map(crate::secrets::Secret::expose);
+    let infra =
+        Infra::open_with(&choice, &backend, secret, move |s| crate::resilience::guard_records(s, guard)).await?;
+    let mut st = state_with(backend, infra.clone());
+    st.scheduler = st.ops.scheduler(crate::resilience::guard_store(st.backend.store(), dep));
+    st.ops.deps = deps;
+    Ok((st, infra))
 }
 
 /// The state over an opened backend and the server's records.
@@ -133,7 +149,18 @@ fn default_web_dir() -> Option<PathBuf> {
 }
 
 async fn serve(storage: &StorageArgs, args: ServeArgs) -> CmdResult<ExitCode> {
-    let (st, infra) = build_state(storage).await?;
+    let (mut st, infra) = build_state_with(storage, &args.resilience).await?;
+    if args.oidc.oidc_issuer.is_some() {
+        let dep = st.ops.deps.register(clinic_server_infra::resilience::Dependency::new(
+            "oidc_jwks",
+            args.resilience.policy(),
+            false,
+        ));
+        if let Some(v) = args.oidc.verifier(dep).await? {
+            tracing::info!(issuer = %v.config().issuer, "tokens of the external OIDC issuer accepted");
+            st.auth = Arc::new(crate::oidc_auth::WithOidc::new(st.auth.clone(), Arc::new(v)));
+        }
+    }
     if args.demo {
         let empty = st.scheduler.store().list_clinics().await.map_err(|e| e.to_string())?.is_empty();
         if empty {
@@ -145,7 +172,7 @@ async fn serve(storage: &StorageArgs, args: ServeArgs) -> CmdResult<ExitCode> {
         cors_origins: args.cors_origin.clone(),
         web_dir: args.web_dir.clone().or_else(default_web_dir),
     };
-    let reminders = crate::notifications::start_for(&st, &args.notify)?;
+    let reminders = crate::notifications::start_for_with(&st, &args.notify, &args.resilience)?;
     let router = app_with(st.clone(), &cfg);
     let grace = Duration::from_secs(args.shutdown_grace);
     match (&args.tls_cert, &args.tls_key) {
@@ -180,6 +207,13 @@ async fn serve(storage: &StorageArgs, args: ServeArgs) -> CmdResult<ExitCode> {
     // A pass in flight finishes, so a claimed reminder is not lost to the exit.
     if let Some(r) = reminders {
         r.stop().await;
+    }
+    // Notifications accepted while the channel was down: give them the grace period to go out.
+    if let Some(q) = st.ops.notify_queue.get() {
+        let left = q.flush(grace).await;
+        if left > 0 {
+            tracing::warn!(waiting = left, channel = q.dependency().name(), "notifications still queued at exit");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

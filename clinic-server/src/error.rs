@@ -21,6 +21,8 @@ pub mod server_codes {
     pub const METHOD_NOT_ALLOWED: &str = "METHOD_NOT_ALLOWED";
     pub const INTERNAL: &str = "INTERNAL";
     pub const IDEMPOTENCY_KEY_REUSED: &str = "IDEMPOTENCY_KEY_REUSED";
+    /// A dependency (the database, the identity provider) is down: retry after `Retry-After`.
+    pub const DEPENDENCY_UNAVAILABLE: &str = "DEPENDENCY_UNAVAILABLE";
     pub const ALL: &[&str] = &[
         UNAUTHENTICATED,
         RATE_LIMITED,
@@ -31,6 +33,7 @@ pub mod server_codes {
         METHOD_NOT_ALLOWED,
         INTERNAL,
         IDEMPOTENCY_KEY_REUSED,
+        DEPENDENCY_UNAVAILABLE,
     ];
 }
 
@@ -59,6 +62,9 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<AlternativesDoc>)]
     pub alternatives: Option<Alternatives>,
+    /// With `DEPENDENCY_UNAVAILABLE`: which dependency is down (`mongodb`, `oidc_jwks`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dependency: Option<String>,
 }
 
 /// Schema of one field error (mirrors `clinic_core::FieldError`).
@@ -94,6 +100,9 @@ pub struct AlternativesDoc {
     pub other_practitioners: Vec<SlotOfferDoc>,
 }
 
+/// Seconds a client is told to wait when a dependency is down (about a breaker's cool-down).
+pub const DEPENDENCY_RETRY_AFTER_S: u64 = 2;
+
 /// Everything a handler can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -127,6 +136,15 @@ impl AppError {
     }
     pub fn not_found(entity: &'static str, id: impl std::fmt::Display) -> Self {
         AppError::Core(ClinicError::not_found(entity, id))
+    }
+    /// 503 `DEPENDENCY_UNAVAILABLE` naming the dependency, with a short `Retry-After`.
+    pub fn dependency_unavailable(dependency: &str) -> Self {
+        AppError::Http {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: server_codes::DEPENDENCY_UNAVAILABLE,
+            detail: format!("the dependency {dependency} is unavailable; retry later"),
+            retry_after: Some(DEPENDENCY_RETRY_AFTER_S),
+        }
     }
     pub fn internal(detail: impl Into<String>) -> Self {
         Self::http(StatusCode::INTERNAL_SERVER_ERROR, server_codes::INTERNAL, detail)
@@ -175,6 +193,7 @@ impl AppError {
                     errors,
                     violations,
                     alternatives,
+                    dependency: None,
                 }
             }
             AppError::Http { detail, .. } => Problem {
@@ -183,6 +202,8 @@ impl AppError {
                 status: status.as_u16(),
                 detail: detail.clone(),
                 codes: vec![code.clone()],
+                dependency: (code == server_codes::DEPENDENCY_UNAVAILABLE)
+                    .then(|| detail.split(' ').nth(2).unwrap_or_default().to_string()),
                 code,
                 errors: Vec::new(),
                 violations: Vec::new(),
@@ -229,8 +250,27 @@ pub fn status_of(e: &ClinicError) -> StatusCode {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        // A store failure the breaker layer attributed to a dependency: a 503 that names it.
+        let dependency = match &self {
+            AppError::Core(ClinicError::Store { message, .. }) => {
+                clinic_server_infra::resilience::dependency_of(message).map(str::to_string)
+            }
+            _ => None,
+        };
+        match dependency {
+            Some(dep) => {
+                tracing::warn!(code = "DEPENDENCY_UNAVAILABLE", error = %self, "dependency unavailable");
+                AppError::dependency_unavailable(&dep).render()
+            }
+            None => self.render(),
+        }
+    }
+}
+
+impl AppError {
+    fn render(self) -> Response {
         let status = self.status();
-        if status.is_server_error() {
+        if status.is_server_error() && self.code() != server_codes::DEPENDENCY_UNAVAILABLE {
             // Messages of the engine never carry patient data; store messages may name ids only.
             tracing::error!(code = %self.code(), error = %self, "request failed");
         }

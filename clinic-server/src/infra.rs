@@ -32,6 +32,12 @@ pub const SECRET_FILE: &str = "jwt-secret";
 
 impl From<InfraError> for AppError {
     fn from(e: InfraError) -> Self {
+        if let InfraError::Store { message, .. } = &e {
+            if let Some(dep) = clinic_server_infra::resilience::dependency_of(message) {
+                tracing::warn!(code = "DEPENDENCY_UNAVAILABLE", error = %e, "server records unavailable");
+                return AppError::dependency_unavailable(dep);
+            }
+        }
         let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         // Store and internal messages may carry driver details: they are logged, not sent.
         let detail =
@@ -99,6 +105,16 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
 impl Infra {
     /// Opens the server's records where the scheduling data lives.
     pub async fn open(choice: &StoreChoice, backend: &Backend, secret: Option<&str>) -> Result<Infra, String> {
+        Self::open_with(choice, backend, secret, |s| s).await
+    }
+
+    /// [`open`](Self::open), with the records store wrapped by `guard` (the dependency's breaker).
+    pub async fn open_with(
+        choice: &StoreChoice,
+        backend: &Backend,
+        secret: Option<&str>,
+        guard: impl FnOnce(Arc<dyn InfraStore>) -> Arc<dyn InfraStore>,
+    ) -> Result<Infra, String> {
         let store: Arc<dyn InfraStore> = match (choice, backend) {
             (StoreChoice::Dir(dir), _) => Arc::new(
                 SqliteInfraStore::open_in_dir(dir).map_err(|e| format!("cannot open the server records: {e}"))?,
@@ -111,7 +127,7 @@ impl Infra {
             ),
             (StoreChoice::Mongo(_), Backend::Sqlite(_)) => return Err("store and records disagree".into()),
         };
-        Self::over(store, signing_key(choice, secret)?)
+        Self::over(guard(store), signing_key(choice, secret)?)
     }
 
     /// The infrastructure over an opened store and key (tests use an in-memory store).

@@ -8,7 +8,9 @@ use clinic_server::cli::{Cli, Command, LogFormat, ServeArgs};
 fn init_logs(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("CLINIC_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Every log line passes through the redactor: a secret a library quotes never reaches the output.
+    let builder =
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(clinic_server::secrets::RedactingStderr);
     match format {
         LogFormat::Json => builder.json().flatten_event(true).with_current_span(false).init(),
         LogFormat::Text => builder.init(),
@@ -16,8 +18,12 @@ fn init_logs(format: LogFormat) {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
     init_logs(cli.log_format);
+    if let Err(e) = cli.storage.resolve_secret_files() {
+        eprintln!("error: {}", clinic_server::secrets::redact(&e));
+        return ExitCode::FAILURE;
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -29,7 +35,7 @@ fn main() -> ExitCode {
     match rt.block_on(clinic_server::commands::run(&cli.storage, command)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", clinic_server::secrets::redact(&e));
             ExitCode::FAILURE
         }
     }

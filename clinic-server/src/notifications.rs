@@ -15,7 +15,6 @@ use clinic_server_infra::notify::{
 };
 use clinic_server_infra::reminders::{ReminderDispatcher, ReminderTarget, UpcomingAppointments};
 use clinic_server_infra::{InfraError, InfraStore};
-use secrecy::SecretString;
 
 /// Notification and reminder settings of `serve`.
 #[derive(Debug, Clone, Args)]
@@ -36,6 +35,15 @@ pub struct NotifyArgs {
     /// Seconds between two reminder passes.
     #[arg(long, env = "CLINIC_REMINDER_INTERVAL", default_value_t = 60)]
     pub reminder_interval: u64,
+    /// A file holding the SMTP password (instead of CLINIC_SMTP_PASSWORD).
+    #[arg(long, env = "CLINIC_SMTP_PASSWORD_FILE")]
+    pub smtp_password_file: Option<std::path::PathBuf>,
+    /// Sent as `Authorization: Bearer <secret>` with every webhook POST.
+    #[arg(long, env = "CLINIC_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<crate::secrets::Secret>,
+    /// A file holding the webhook secret (instead of --webhook-secret).
+    #[arg(long, env = "CLINIC_WEBHOOK_SECRET_FILE")]
+    pub webhook_secret_file: Option<std::path::PathBuf>,
 }
 
 impl Default for NotifyArgs {
@@ -45,6 +53,9 @@ impl Default for NotifyArgs {
             notify_from: "Clinic <no-reply@clinic.invalid>".into(),
             reminder_hours: 24,
             reminder_interval: 60,
+            smtp_password_file: None,
+            webhook_secret: None,
+            webhook_secret_file: None,
         }
     }
 }
@@ -59,8 +70,16 @@ pub fn notifier(args: &NotifyArgs) -> Result<Arc<dyn Notifier>, String> {
         return Ok(Arc::new(LogNotifier));
     }
     if spec.starts_with("http://") || spec.starts_with("https://") {
-        let n = WebhookNotifier::new(WebhookConfig { url: spec.to_string(), timeout: SEND_TIMEOUT })
+        let mut n = WebhookNotifier::new(WebhookConfig { url: spec.to_string(), timeout: SEND_TIMEOUT })
             .map_err(|e| format!("--notify: {e}"))?;
+        let secret = crate::secrets::value_or_file(
+            "webhook-secret",
+            args.webhook_secret.clone(),
+            args.webhook_secret_file.as_deref(),
+        )?;
+        if let Some(s) = secret {
+            n = n.with_secret(s.to_secret_string());
+        }
         return Ok(Arc::new(n));
     }
     let (security, rest) = if let Some(r) = spec.strip_prefix("smtp://") {
@@ -92,7 +111,12 @@ pub fn notifier(args: &NotifyArgs) -> Result<Arc<dyn Notifier>, String> {
         port,
         security,
         username: std::env::var("CLINIC_SMTP_USERNAME").ok().filter(|s| !s.is_empty()),
-        password: std::env::var("CLINIC_SMTP_PASSWORD").ok().filter(|s| !s.is_empty()).map(SecretString::from),
+        password: crate::secrets::value_or_file(
+            "smtp-password",
+            std::env::var("CLINIC_SMTP_PASSWORD").ok().filter(|s| !s.is_empty()).map(crate::secrets::Secret::new),
+            args.smtp_password_file.as_deref(),
+        )?
+        .map(|s| s.to_secret_string()),
         from: args.notify_from.clone(),
         timeout: SEND_TIMEOUT,
     };
@@ -192,7 +216,17 @@ pub fn start(
     records: Arc<dyn InfraStore>,
     metrics: Arc<crate::metrics::Metrics>,
 ) -> Result<Option<Reminders>, String> {
-    let notifier = notifier(args)?;
+    start_with(args, store, records, notifier(args)?, metrics)
+}
+
+/// [`start`] with a given notifier (the queued one of [`start_for_with`]).
+pub fn start_with(
+    args: &NotifyArgs,
+    store: Arc<dyn Store>,
+    records: Arc<dyn InfraStore>,
+    notifier: Arc<dyn Notifier>,
+    metrics: Arc<crate::metrics::Metrics>,
+) -> Result<Option<Reminders>, String> {
     if args.reminder_hours == 0 {
         return Ok(None);
     }
@@ -235,8 +269,32 @@ fn spawn_observed(
 /// Starts reminders for a server's state: over its scheduling store and its records. Without records (no
 /// claims, so no exactly-once) reminders stay off, and the notifier is still checked.
 pub fn start_for(st: &crate::state::AppState, args: &NotifyArgs) -> Result<Option<Reminders>, String> {
+    start_for_with(st, args, &crate::resilience::ResilienceArgs::default())
+}
+
+/// [`start_for`] with a channel that may be down: SMTP or the webhook behind a breaker, a deadline and
+/// retries, with a bounded outbox that delivers what waited once the channel is back (see
+/// `clinic_server_infra::notify::QueuedNotifier`). The channel is registered for `/readyz`; the reminder
+/// pass reads the scheduling store through the server's guarded store.
+pub fn start_for_with(
+    st: &crate::state::AppState,
+    args: &NotifyArgs,
+    res: &crate::resilience::ResilienceArgs,
+) -> Result<Option<Reminders>, String> {
+    let raw = notifier(args)?;
+    let notifier: Arc<dyn Notifier> = if raw.name() == "log" {
+        raw
+    } else {
+        let mut policy = res.policy();
+        // An e-mail is not waited on by a request: give the relay the usual SMTP patience.
+        policy.timeout = policy.timeout.max(SEND_TIMEOUT);
+        let dep = st.ops.deps.register(clinic_server_infra::resilience::Dependency::new(raw.name(), policy, false));
+        let q = clinic_server_infra::notify::QueuedNotifier::start(raw, dep, res.notify_queue);
+        let _ = st.ops.notify_queue.set(q.clone());
+        q
+    };
     match &st.ops.records {
-        Some(records) => start(args, st.backend.store(), records.clone(), st.ops.metrics.clone()),
-        None => notifier(args).map(|_| None),
+        Some(records) => start_with(args, st.scheduler.store().clone(), records.clone(), notifier, st.ops.metrics.clone()),
+        None => Ok(None),
     }
 }

@@ -26,6 +26,10 @@ pub struct Ops {
     pub live: Arc<LiveHub>,
     /// The server's records (reminder claims live there too).
     pub records: Option<Arc<dyn InfraStore>>,
+    /// Every outside dependency with its circuit breaker, for `/readyz` (see `crate::resilience`).
+    pub deps: crate::resilience::Dependencies,
+    /// The notification channel's outbox, once reminders have started (its length shows on `/readyz`).
+    pub notify_queue: Arc<std::sync::OnceLock<Arc<clinic_server_infra::notify::QueuedNotifier>>>,
 }
 
 impl Default for Ops {
@@ -43,6 +47,8 @@ impl Ops {
             audit: records.clone().map(AuditLog::new),
             live: Arc::new(LiveHub::new(records.clone().map(EventFeed::new))),
             records,
+            deps: Default::default(),
+            notify_queue: Default::default(),
         }
     }
 

@@ -12,10 +12,12 @@ use clinic_core::ids::{AppointmentId, ClinicId, PatientId, PractitionerId};
 use crate::error::Result;
 
 mod log;
+mod queued;
 mod smtp;
 mod webhook;
 
 pub use log::LogNotifier;
+pub use queued::QueuedNotifier;
 pub use smtp::{SmtpConfig, SmtpNotifier, SmtpSecurity};
 pub use webhook::{WebhookConfig, WebhookNotifier};
 

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use secrecy::{ExposeSecret, SecretString};
 
 use super::{Notification, Notifier};
 use crate::error::{InfraError, Result};
@@ -18,6 +19,8 @@ pub struct WebhookConfig {
 pub struct WebhookNotifier {
     url: reqwest::Url,
     http: reqwest::Client,
+    /// Sent as `Authorization: Bearer …` so the receiver can tell the server's calls from anyone's.
+    secret: Option<SecretString>,
 }
 
 impl WebhookNotifier {
@@ -32,7 +35,15 @@ impl WebhookNotifier {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| InfraError::Config(format!("HTTP client: {e}")))?;
-        Ok(WebhookNotifier { url, http })
+        Ok(WebhookNotifier { url, http, secret: None })
+    }
+}
+
+impl WebhookNotifier {
+    /// Authenticates every POST with `Authorization: Bearer <secret>` (e.g. from `--webhook-secret-file`).
+    pub fn with_secret(mut self, secret: SecretString) -> Self {
+        self.secret = Some(secret);
+        self
     }
 }
 
@@ -43,7 +54,16 @@ impl Notifier for WebhookNotifier {
     }
 
     async fn send(&self, n: &Notification) -> Result<()> {
-        let resp = self.http.post(self.url.clone()).json(n).send().await.map_err(|e| InfraError::Notification {
+        let mut req = self.http.post(self.url.clone()).json(n);
+        // A retried POST (after a timeout or while the receiver restarts) carries the same key, so the
+        // receiver can drop the duplicate.
+        if let (Some(a), Some(s)) = (n.appointment_id, n.starts_at) {
+            req = req.header("Idempotency-Key", format!("{}:{a}:{}", n.kind.as_str(), s.timestamp()));
+        }
+        if let Some(secret) = &self.secret {
+            req = req.bearer_auth(secret.expose_secret());
+        }
+        let resp = req.send().await.map_err(|e| InfraError::Notification {
             message: format!(
                 "webhook: {}",
                 if e.is_timeout() { "timed out".to_string() } else { e.without_url().to_string() }
