@@ -21,8 +21,6 @@ const BIN: &str = env!("CARGO_BIN_EXE_clinic-server");
 /// Variables the deploy files set for secrets read from files (Kubernetes Secret volumes), which the server
 /// learns from the secrets work of issue 8. Listed here so the check names them instead of skipping them;
 /// remove an entry once `clinic-server serve --help` shows it.
-const PENDING_FILE_SECRETS: &[&str] = &["CLINIC_STORE_FILE", "CLINIC_JWT_SECRET_FILE"];
-
 /// A deploy file as JSON: YAML through PyYAML (`safe_load_all`, so a list of documents), JSON as it is.
 fn load(rel: &str) -> Value {
     let path = workspace_root().join(rel);
@@ -452,14 +450,8 @@ fn every_variable_the_deploy_files_set_is_one_the_server_reads() {
     let unknown: Vec<&String> = vars
         .iter()
         .filter(|v| !help.contains(&format!("[env: {v}=")) && !help.contains(&format!("[env: {v}]")))
-        .filter(|v| !PENDING_FILE_SECRETS.contains(&v.as_str()))
         .collect();
     assert!(unknown.is_empty(), "deploy files set variables clinic-server does not read: {unknown:?}");
-    for p in PENDING_FILE_SECRETS {
-        if !help.contains(&format!("[env: {p}")) {
-            eprintln!("NOTE: {p} (set by deploy/k8s) is not read by this clinic-server yet (PENDING_FILE_SECRETS)");
-        }
-    }
 }
 
 fn healthcheck(listen: &str) -> std::process::Output {
