@@ -683,7 +683,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The store answers. */
+        /** The store answers; lists every dependency with its state. */
         get: operations["readyz"];
         put?: never;
         post?: never;
@@ -836,6 +836,26 @@ export interface components {
             email?: string | null;
             phone?: string | null;
         };
+        /** @description One dependency as readiness reports it. */
+        DependencyState: {
+            /** Format: int32 */
+            consecutive_failures: number;
+            /** @description The class of the last failure (`timed out`, `failed`, `breaker open`). */
+            last_error?: string | null;
+            /** @description `mongodb`, `sqlite`, `smtp`, `webhook` or `oidc_jwks`. */
+            name: string;
+            /** @description Notifications waiting for this channel (notification channels only). */
+            queued?: number | null;
+            /** @description Whether the server cannot serve without it. */
+            required: boolean;
+            /**
+             * Format: int64
+             * @description Seconds in the current state.
+             */
+            since_s: number;
+            /** @description `up`, `down` (calls fail at once) or `recovering` (the next call is a trial). */
+            state: string;
+        };
         /** @description A dated change to the regular hours. */
         ExceptionDto: {
             /** Format: date */
@@ -859,7 +879,9 @@ export interface components {
         };
         /** @description Liveness and readiness answer. */
         Health: {
-            /** @description `ok`. */
+            /** @description Readiness only: every dependency and its state. */
+            dependencies?: components["schemas"]["DependencyState"][] | null;
+            /** @description `ok`; for readiness also `degraded` (an optional dependency is down) or `unavailable` (the store is). */
             status: string;
             /** @description `sqlite` or `mongodb`. */
             store?: string | null;
@@ -1063,6 +1085,8 @@ export interface components {
             code: string;
             /** @description Every code the error carries (all field errors, all violated booking rules). */
             codes: string[];
+            /** @description With `DEPENDENCY_UNAVAILABLE`: which dependency is down (`mongodb`, `oidc_jwks`, …). */
+            dependency?: string | null;
             detail: string;
             /** @description Field-level problems of invalid input. */
             errors?: components["schemas"]["FieldErrorDoc"][];
@@ -3346,6 +3370,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description ready (`ok`, or `degraded` when an optional dependency is down) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3354,13 +3379,13 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description the store is unreachable */
+            /** @description the store is unreachable; `dependencies` says which is down */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Health"];
                 };
             };
         };
