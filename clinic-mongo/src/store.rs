@@ -26,8 +26,8 @@ use crate::codec::{
     bson_id, date_bson, from_document, id_bson, patient_document, patient_from_document, to_document, uuid_bson,
 };
 use crate::error::{is_duplicate_key, store_error};
-use clinic_protect::{IndexKind, Keyring};
 use crate::ref_cache::{Class, RefCache};
+use clinic_protect::{IndexKind, Keyring};
 
 /// How the store talks to the server. [`Default`] is what [`MongoStore::connect`] uses.
 #[derive(Debug, Clone)]

@@ -294,7 +294,9 @@ pub fn start_for_with(
         q
     };
     match &st.ops.records {
-        Some(records) => start_with(args, st.scheduler.store().clone(), records.clone(), notifier, st.ops.metrics.clone()),
+        Some(records) => {
+            start_with(args, st.scheduler.store().clone(), records.clone(), notifier, st.ops.metrics.clone())
+        }
         None => Ok(None),
     }
 }

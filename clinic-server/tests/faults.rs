@@ -132,11 +132,13 @@ async fn get_json(http: &reqwest::Client, url: String, token: &str) -> (u16, Val
     (s, r.json().await.unwrap_or(Value::Null))
 }
 
-/// One load step: free slots of a practitioner in the next hours, then a booking of one of them.
+/// One load step: free slots of a practitioner in the next two weeks, then a booking of one of them. (A window of
+/// one day was used up by the bookings made before the outage once bookings on MongoDB got fast: the phase after
+/// recovery then found no free slot to book.)
 async fn step(http: &reqwest::Client, c: &Ctx, worker: usize, n: usize, phase: &'static str) -> Vec<Sample> {
     let pr = &c.practitioners[(worker + n) % c.practitioners.len()];
     let from = chrono::Utc::now() + chrono::Duration::hours(2);
-    let to = from + chrono::Duration::days(1);
+    let to = from + chrono::Duration::days(14);
     let url = format!(
         "{}/api/v1/clinics/{}/availability?appointment_type_id={}&practitioner_ids={pr}&from={}&to={}&limit=20",
         c.base,
