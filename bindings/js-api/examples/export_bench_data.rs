@@ -25,11 +25,14 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
 
+/// The core's serde form with camelCase keys. A `None` the core writes as `null` is left out: the API refuses an
+/// explicit `null` for an optional number (it is what JSON makes of NaN), and absent means the same.
 fn camel(v: Value) -> Value {
     match v {
         Value::Array(a) => Value::Array(a.into_iter().map(camel).collect()),
         Value::Object(o) => Value::Object(
             o.into_iter()
+                .filter(|(_, v)| !v.is_null())
                 .map(|(k, v)| {
                     let mut out = String::new();
                     let mut up = false;
