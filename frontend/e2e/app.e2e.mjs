@@ -108,10 +108,13 @@ describe('the front desk works the schedule', () => {
     await watcher?.close();
   });
 
-  /** The week on screen, moved forward until it has free slots (weekends, late evenings). */
+  /** Next week (so no free time is too close to now for a type's minimum lead time, whatever the hour of the
+   * run), moved further forward until it has free slots. */
   async function weekWithFreeSlots(p) {
     await p.getByRole('link', { name: 'Schedule' }).click();
     await p.locator('[role="grid"]').waitFor(T);
+    await p.waitForLoadState('networkidle');
+    await p.getByRole('button', { name: 'Next ›' }).click();
     for (let i = 0; i < 3; i++) {
       await p.waitForLoadState('networkidle');
       if ((await p.locator('[data-free]').count()) > 0) return;
@@ -134,7 +137,7 @@ describe('the front desk works the schedule', () => {
     await dialog.getByLabel('Patient', { exact: true }).selectOption({ index: 1 });
     const mine = await page.locator('[data-appointment]').count();
     await dialog.getByRole('button', { name: 'Book' }).click();
-    await dialog.waitFor({ state: 'hidden', ...T });
+    await closed(dialog);
     await page.waitForFunction((n) => document.querySelectorAll('[data-appointment]').length === n + 1, mine, T);
     // Live: the other browser's grid shows one more appointment, with no reload.
     await watcherPage.waitForFunction((n) => document.querySelectorAll('[data-appointment]').length === n + 1, before, T);
