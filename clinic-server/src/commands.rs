@@ -51,7 +51,10 @@ pub async fn build_state_with(
 /// The state over an opened backend and the server's records.
 pub fn state_with(backend: Backend, infra: Infra) -> AppState {
     let infra = Arc::new(infra);
-    let ops = crate::ops::Ops::new(Some(infra.store.clone()));
+    let mut ops = crate::ops::Ops::new(Some(infra.store.clone()));
+    // One writer per process for the audit chain: the middleware's entries and the auth/user entries share the
+    // infra's log, so their batches never race each other for the next `seq`.
+    ops.audit = Some(infra.audit.clone());
     AppState {
         scheduler: ops.scheduler(backend.store()),
         ops,

@@ -4,7 +4,6 @@
 //! same MongoDB).
 
 use std::net::IpAddr;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -74,7 +73,7 @@ fn signing_key(choice: &StoreChoice, secret: Option<&str>) -> Result<TokenKey, S
                 Err(_) => {
                     let key: [u8; 32] = rand::random();
                     let text = hex_encode(&key);
-                    write_private(&path, text.as_bytes())?;
+                    crate::secrets::write_private(&path, text.as_bytes())?;
                     text.into_bytes()
                 }
             };
@@ -87,19 +86,6 @@ fn signing_key(choice: &StoreChoice, secret: Option<&str>) -> Result<TokenKey, S
 
 fn hex_encode(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    use std::io::Write;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-    f.write_all(bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 impl Infra {

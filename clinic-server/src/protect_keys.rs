@@ -79,24 +79,11 @@ fn generated_key(dir: &Path) -> Result<Keyring, String> {
          {}\n",
         entry.as_str()
     ));
-    write_private(&path, text.as_bytes())?;
+    crate::secrets::write_private(&path, text.as_bytes())?;
     tracing::warn!(
         file = %path.display(),
         "no encryption key given: generated one next to the data (fine for a demo; in production give \
          --encryption-key-file from a secret store and keep the key apart from the data and its backups)"
     );
     read_key_file(&path)
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    use std::io::Write;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-    f.write_all(bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }

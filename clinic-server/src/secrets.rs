@@ -10,9 +10,10 @@
 //! Generic on purpose: any `--x` / `CLINIC_X` secret flag gets its `--x-file` / `CLINIC_X_FILE` twin by
 //! calling [`value_or_file`] with both.
 
+use std::borrow::Cow;
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{OnceLock, RwLock};
 
 use secrecy::{ExposeSecret, SecretString};
 
@@ -62,19 +63,21 @@ impl FromStr for Secret {
 /// never print through [`Secret`].
 const MIN_REDACTED_LEN: usize = 4;
 
-fn known() -> &'static Mutex<Vec<String>> {
-    static KNOWN: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
-    KNOWN.get_or_init(|| Mutex::new(Vec::new()))
+/// Written at start-up, read by every log line: a read lock keeps concurrent requests' log lines from
+/// queueing behind one another.
+fn known() -> &'static RwLock<Vec<String>> {
+    static KNOWN: OnceLock<RwLock<Vec<String>>> = OnceLock::new();
+    KNOWN.get_or_init(|| RwLock::new(Vec::new()))
 }
 
 /// Remembers `value` (and, for a connection string, its password) for [`redact`].
 pub fn remember(value: &str) {
     let mut parts = vec![value.to_string()];
     if let Some(pw) = uri_password(value) {
-        parts.push(percent_decode(&pw));
+        parts.push(percent_encoding::percent_decode_str(&pw).decode_utf8_lossy().into_owned());
         parts.push(pw);
     }
-    if let Ok(mut k) = known().lock() {
+    if let Ok(mut k) = known().write() {
         for p in parts {
             if p.len() >= MIN_REDACTED_LEN && !k.contains(&p) {
                 k.push(p);
@@ -85,13 +88,14 @@ pub fn remember(value: &str) {
     }
 }
 
-/// `text` with every remembered secret replaced by `[redacted]`.
-pub fn redact(text: &str) -> String {
-    let Ok(k) = known().lock() else { return text.to_string() };
-    let mut out = text.to_string();
+/// `text` with every remembered secret replaced by `[redacted]` (borrowed when there is none in it, the
+/// usual case for a log line).
+pub fn redact(text: &str) -> Cow<'_, str> {
+    let Ok(k) = known().read() else { return Cow::Borrowed(text) };
+    let mut out = Cow::Borrowed(text);
     for s in k.iter() {
         if out.contains(s.as_str()) {
-            out = out.replace(s.as_str(), "[redacted]");
+            out = Cow::Owned(out.replace(s.as_str(), "[redacted]"));
         }
     }
     out
@@ -104,26 +108,6 @@ fn uri_password(s: &str) -> Option<String> {
     let userinfo = authority.rsplit_once('@')?.0;
     let pw = userinfo.split_once(':')?.1;
     (!pw.is_empty()).then(|| pw.to_string())
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) =
-                std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or(())
-            {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Reads a secret file: its content without one final line ending (editors and `echo` add one).
@@ -148,6 +132,21 @@ pub fn value_or_file(name: &str, value: Option<Secret>, file: Option<&Path>) -> 
         (None, Some(p)) => read_file(&format!("--{name}-file"), p).map(Some),
         (None, None) => Ok(None),
     }
+}
+
+/// Creates `path` (which must not exist) with `bytes`, readable by the owner only: a generated key (the token
+/// secret, the demo's encryption key) is a secret file like the ones given with `--*-file`.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    f.write_all(bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// A log writer that redacts every remembered secret from what it writes (the binary's stderr logs).

@@ -18,9 +18,6 @@ use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_clinic-server");
 
-/// Variables the deploy files set for secrets read from files (Kubernetes Secret volumes), which the server
-/// learns from the secrets work of issue 8. Listed here so the check names them instead of skipping them;
-/// remove an entry once `clinic-server serve --help` shows it.
 /// A deploy file as JSON: YAML through PyYAML (`safe_load_all`, so a list of documents), JSON as it is.
 fn load(rel: &str) -> Value {
     let path = workspace_root().join(rel);

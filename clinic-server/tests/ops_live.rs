@@ -7,7 +7,7 @@ mod ops_support;
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
-use ops_support::{run_cli, Server};
+use ops_support::{run_cli, with_database, Server};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
@@ -16,22 +16,6 @@ const PASSWORD: &str = "live-test-password-0123456789";
 const SECRET: &str = "live-test-jwt-secret-shared-by-both-instances";
 
 type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// The MongoDB URI with a database path (keeps any query string).
-fn with_database(uri: &str, db: &str) -> String {
-    let (base, query) = match uri.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (uri, None),
-    };
-    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let host_end = base[scheme_end..].find('/').map(|i| scheme_end + i).unwrap_or(base.len());
-    let mut out = format!("{}/{db}", &base[..host_end]);
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    out
-}
 
 async fn send(r: reqwest::RequestBuilder) -> (u16, Value) {
     let r = r.send().await.expect("request");

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use clinic_core::ports::{AppointmentFilter, AppointmentStore, CatalogStore, PatientQuery, PatientStore};
-use ops_support::Server;
+use ops_support::{run_cli_env, with_database, Server};
 use serde_json::{json, Value};
 
 const PASSWORD: &str = "protect-test-password-0123";
@@ -136,32 +136,6 @@ fn seed(global: &[&str], env: &[(&str, &str)]) {
         &["user", "add", "--username", "protect-admin", "--role", "admin", "--password-stdin"],
         Some(&format!("{PASSWORD}\n")),
     );
-}
-
-/// Runs a CLI command with exactly the encryption settings of `env` (none of ops_support's default key).
-fn run_cli_env(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> (bool, String, String) {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-    let mut cmd = Command::new(ops_support::BIN);
-    cmd.args(args)
-        .env_remove("CLINIC_STORE")
-        .env_remove("CLINIC_ENCRYPTION_KEY")
-        .env_remove("CLINIC_ENCRYPTION_KEY_FILE");
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
-    let mut child = cmd.spawn().unwrap();
-    if let Some(s) = stdin {
-        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 /// No key from the environment: the key file of the flags is the one.
@@ -349,22 +323,6 @@ async fn check_masked_copy(data: &Path, copy: &Path) {
         );
     }
     masked.integrity_check().await.unwrap();
-}
-
-/// The MongoDB URI with a database path.
-fn with_database(uri: &str, db: &str) -> String {
-    let (base, query) = match uri.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (uri, None),
-    };
-    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let host_end = base[scheme_end..].find('/').map(|i| scheme_end + i).unwrap_or(base.len());
-    let mut out = format!("{}/{db}", &base[..host_end]);
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    out
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

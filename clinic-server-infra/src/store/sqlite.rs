@@ -484,35 +484,7 @@ impl InfraStore for SqliteInfraStore {
     }
 
     async fn audit_try_append(&self, entry: &AuditEntry) -> Result<bool> {
-        let e = entry.clone();
-        let seq = seq_i64(e.seq)?;
-        self.run(move |c| {
-            let r = c.execute(
-                &format!(
-                    "INSERT INTO audit_log ({AUDIT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-                ),
-                params![
-                    seq,
-                    time_text(e.at),
-                    e.actor.user_id.map(|u| u.to_string()),
-                    e.actor.role.map(role_str),
-                    e.action,
-                    e.target.kind,
-                    e.target.id,
-                    e.client,
-                    e.outcome.as_str(),
-                    e.code,
-                    e.prev_hash,
-                    e.hash,
-                ],
-            );
-            match r {
-                Ok(_) => Ok(true),
-                Err(e) if is_unique_violation(&e) => Ok(false),
-                Err(e) => Err(sql_err(e)),
-            }
-        })
-        .await
+        Ok(self.audit_try_append_many(std::slice::from_ref(entry)).await? == 1)
     }
 
     /// One `IMMEDIATE` transaction: all entries or none (a taken `seq` rolls the batch back).

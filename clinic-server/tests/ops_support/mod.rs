@@ -137,12 +137,24 @@ impl Drop for Server {
     }
 }
 
-/// Runs a CLI command of the binary to completion: (success, stdout, stderr).
+/// Runs a CLI command of the binary to completion with the test encryption key: (success, stdout, stderr).
 pub fn run_cli(args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
+    run_cli_env(args, stdin, &[("CLINIC_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY)])
+}
+
+/// [`run_cli`] with exactly the encryption settings of `env` (no key unless `env` gives one).
+pub fn run_cli_env(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> (bool, String, String) {
     use std::io::Write;
     let mut cmd = Command::new(BIN);
-    cmd.args(args).env_remove("CLINIC_STORE").stdout(Stdio::piped()).stderr(Stdio::piped());
-    cmd.env("CLINIC_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY);
+    cmd.args(args)
+        .env_remove("CLINIC_STORE")
+        .env_remove("CLINIC_ENCRYPTION_KEY")
+        .env_remove("CLINIC_ENCRYPTION_KEY_FILE")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
     cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
     let mut child = cmd.spawn().expect("run clinic-server");
     if let Some(s) = stdin {
@@ -154,4 +166,20 @@ pub fn run_cli(args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// The MongoDB URI with a database path (keeps any query string).
+pub fn with_database(uri: &str, db: &str) -> String {
+    let (base, query) = match uri.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (uri, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let host_end = base[scheme_end..].find('/').map(|i| scheme_end + i).unwrap_or(base.len());
+    let mut out = format!("{}/{db}", &base[..host_end]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
 }
