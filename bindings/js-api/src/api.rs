@@ -116,6 +116,32 @@ fn appointment_rows<'a>(
     }
 }
 
+/// Counts a file's accepted and rejected rows, converting the accepted ones with `convert` when `keep`, and
+/// gathers every rejection (a row may have several).
+fn tally<T, A>(
+    rows: impl IntoIterator<Item = Result<T, Vec<Rejection>>>,
+    keep: bool,
+    convert: impl Fn(&T) -> A,
+) -> (u64, u64, Vec<A>, Vec<Rejection>) {
+    let (mut accepted_count, mut rejected_count) = (0u64, 0u64);
+    let (mut accepted, mut rejections) = (Vec::new(), Vec::new());
+    for r in rows {
+        match r {
+            Ok(row) => {
+                accepted_count += 1;
+                if keep {
+                    accepted.push(convert(&row));
+                }
+            }
+            Err(rs) => {
+                rejected_count += 1;
+                rejections.extend(rs);
+            }
+        }
+    }
+    (accepted_count, rejected_count, accepted, rejections)
+}
+
 fn rejections_csv(rejections: &[Rejection]) -> Result<String, JsApiError> {
     let mut csv = Vec::new();
     write_rejections_csv(&mut csv, rejections).map_err(|e| JsApiError::from_core("", e))?;
@@ -131,24 +157,8 @@ pub fn validate_appointment_import(
 ) -> Result<AppointmentImportDto, JsApiError> {
     let opts = convert::import_options(options);
     let rows = appointment_rows(bytes, &opts).map_err(|e| JsApiError::from_core("data", e))?;
-    let keep = options.include_accepted.unwrap_or(true);
-    let (mut accepted_count, mut rejected_count) = (0u64, 0u64);
-    let mut accepted = Vec::new();
-    let mut rejections = Vec::new();
-    for r in rows {
-        match r {
-            Ok(row) => {
-                accepted_count += 1;
-                if keep {
-                    accepted.push(convert::appointment_row(&row));
-                }
-            }
-            Err(rs) => {
-                rejected_count += 1;
-                rejections.extend(rs);
-            }
-        }
-    }
+    let (accepted_count, rejected_count, accepted, rejections) =
+        tally(rows, options.include_accepted.unwrap_or(true), convert::appointment_row);
     Ok(AppointmentImportDto {
         accepted_count,
         rejected_count,
@@ -164,24 +174,8 @@ pub fn validate_patient_import(bytes: &[u8], options: &ImportOptionsDto) -> Resu
     let opts = convert::import_options(options);
     let clinic_id = options.clinic_id.map(|c| ClinicId(c.0)).unwrap_or_default();
     let rows = patient_rows(bytes, clinic_id, &opts).map_err(|e| JsApiError::from_core("data", e))?;
-    let keep = options.include_accepted.unwrap_or(true);
-    let (mut accepted_count, mut rejected_count) = (0u64, 0u64);
-    let mut accepted = Vec::new();
-    let mut rejections = Vec::new();
-    for r in rows {
-        match r {
-            Ok(p) => {
-                accepted_count += 1;
-                if keep {
-                    accepted.push(convert::accepted_row(&p));
-                }
-            }
-            Err(rs) => {
-                rejected_count += 1;
-                rejections.extend(rs);
-            }
-        }
-    }
+    let (accepted_count, rejected_count, accepted, rejections) =
+        tally(rows, options.include_accepted.unwrap_or(true), convert::accepted_row);
     Ok(PatientImportDto {
         accepted_count,
         rejected_count,
